@@ -1,0 +1,74 @@
+"""adcore: dual-mode automatic differentiation for numpy code.
+
+    import adcore
+    import adcore.numpy as anp
+
+    f = lambda x: anp.sum(anp.tanh(x) ** 2)
+    adcore.grad(f)(x)                        # reverse mode: a tape swept right to left
+    adcore.jvp(f, (x,), (v,))                # forward mode: dual numbers, left to right
+    adcore.hvp(f, (x,), (v,))                # any nesting of the two
+
+Layers (arrows point one way):
+    adcore.core        primitive registry, tags, dual numbers, tape, pytrees
+    adcore.rules       numpy rules, one family per module
+    adcore.numpy       the differentiable namespace and numpy-protocol front end
+    adcore.transforms  grad, jvp, vjp, jacfwd, jacrev, jacobian, hessian, hvp
+    adcore.check       check_grads
+"""
+
+import adcore.numpy  # noqa: F401  (installs operators and numpy protocols on traced values)
+from adcore.check import check_grads
+from adcore.core import (
+    LeakedTracerError,
+    Primitive,
+    defjvp,
+    defvjp,
+    getval,
+    primitive,
+    registry,
+)
+from adcore.core.pytree import tree_flatten, tree_map, tree_unflatten
+from adcore.transforms import (
+    HVP_MODES,
+    CostModel,
+    ModeChoice,
+    choose_mode,
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacobian,
+    jacrev,
+    jvp,
+    value_and_grad,
+    vjp,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "HVP_MODES",
+    "CostModel",
+    "LeakedTracerError",
+    "ModeChoice",
+    "Primitive",
+    "check_grads",
+    "choose_mode",
+    "defjvp",
+    "defvjp",
+    "getval",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "jvp",
+    "primitive",
+    "registry",
+    "tree_flatten",
+    "tree_map",
+    "tree_unflatten",
+    "value_and_grad",
+    "vjp",
+]

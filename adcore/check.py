@@ -1,0 +1,87 @@
+"""check_grads: derivatives against central finite differences, recursively.
+
+At order 1, for every differentiated argument and every mode:
+  fwd  jvp(f, x, v)            == (f(x + eps v) - f(x - eps v)) / 2 eps
+  rev  <vjp(f, x)(u), v>       == <u, the same finite difference>    (dot-product test)
+At order k > 1 the same checks run on the derivative functions
+``(x, v) -> jvp(f, x, v)`` and ``(x, u) -> vjp(f, x)(u)``, so every fwd/rev
+nesting up to the order is exercised.  Inputs are promoted to float64 so the
+finite differences are meaningful.
+"""
+
+import numpy as np
+
+from adcore.core import getval
+from adcore.core.pytree import tree_flatten
+from adcore.transforms import jvp, vjp
+
+
+def _flat(tree):
+    leaves, _ = tree_flatten(tree)
+    if not leaves:
+        return np.zeros(0)
+    return np.concatenate([np.ravel(np.asarray(getval(x), dtype=np.float64)) for x in leaves])
+
+
+def _random_like(x, rng):
+    return rng.standard_normal(np.shape(x))
+
+
+def check_grads(f, args, order=2, modes=("fwd", "rev"), eps=1e-6, rtol=1e-5, atol=1e-7):
+    """Raise AssertionError naming the argument, mode, order and worst entry on mismatch."""
+    if not isinstance(args, (tuple, list)):
+        args = (args,)
+    for m in modes:
+        if m not in ("fwd", "rev"):
+            raise ValueError(f"check_grads: unknown mode {m!r}; use 'fwd' and/or 'rev'")
+    args = tuple(np.asarray(getval(a), dtype=np.float64) for a in args)
+    rng = np.random.default_rng(0)
+    _check(f, args, order, modes, eps, rtol, atol, rng, path="f", total=order)
+
+
+def _compare(got, want, rtol, atol, what):
+    got, want = _flat(got), _flat(want)
+    err = np.abs(got - want)
+    tol = atol + rtol * np.abs(want)
+    if got.shape != want.shape:
+        raise AssertionError(f"{what}: shape mismatch {got.shape} vs {want.shape}")
+    bad = ~(err <= tol)
+    if np.any(bad):
+        k = int(np.argmax(np.where(bad, err - tol, -np.inf)))
+        raise AssertionError(
+            f"{what}: worst entry {k}: got {got[k]!r}, finite differences give {want[k]!r} "
+            f"(|error| {err[k]:.3g} > tolerance {tol[k]:.3g}; {int(bad.sum())} of {bad.size} "
+            "entries off)"
+        )
+
+
+def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
+    level = total - order + 1
+    for i in range(len(args)):
+
+        def fi(x, i=i):
+            a = list(args)
+            a[i] = x
+            return f(*a)
+
+        x = args[i]
+        v = _random_like(x, rng)
+        fd = (_flat(fi(x + eps * v)) - _flat(fi(x - eps * v))) / (2 * eps)
+        for mode in modes:
+            what = f"check_grads: argument {i} of {path}, mode {mode}, order {level}"
+            if mode == "fwd":
+                _, t = jvp(fi, (x,), (v,))
+                _compare(t, fd, rtol, atol, what)
+                if order > 1:
+                    _check(lambda x, v, fi=fi: jvp(fi, (x,), (v,))[1], (x, v), order - 1, modes,
+                           eps, rtol, atol, rng, f"jvp({path})", total)
+            else:
+                out, pullback = vjp(fi, x)
+                u = _random_like(_flat(out), rng).reshape(np.shape(getval(out)))
+                u = u if np.ndim(u) else np.float64(u)
+                lhs = np.dot(_flat(pullback(u)[0]), _flat(v))
+                rhs = np.dot(_flat(u), fd)
+                _compare(np.asarray(lhs), np.asarray(rhs), rtol, atol, what)
+                if order > 1:
+                    _check(lambda x, u, fi=fi: vjp(fi, x)[1](u)[0], (x, np.asarray(u)), order - 1,
+                           modes, eps, rtol, atol, rng, f"vjp({path})", total)

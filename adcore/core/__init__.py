@@ -1,0 +1,42 @@
+"""The engine's core concepts: primitives and the registry, tags, dual numbers
+(forward mode), the tape (reverse mode) and pytrees.  Nothing here knows any
+numpy rule; ``adcore.rules`` registers those."""
+
+from .forward import Dual, ForwardTag
+from .primitive import (
+    NONDIFF,
+    Primitive,
+    all_primitives,
+    defjvp,
+    defvjp,
+    defvjp_direct,
+    get_primitive,
+    primitive,
+    registry,
+)
+from .reverse import ReverseTag, TapeValue, sweep
+from .tags import LeakedTracerError, Tag
+from .tracer import Traced, getval, ndim_of, shape_of
+
+__all__ = [
+    "Dual",
+    "ForwardTag",
+    "LeakedTracerError",
+    "NONDIFF",
+    "Primitive",
+    "ReverseTag",
+    "Tag",
+    "TapeValue",
+    "Traced",
+    "all_primitives",
+    "defjvp",
+    "defvjp",
+    "defvjp_direct",
+    "get_primitive",
+    "getval",
+    "ndim_of",
+    "primitive",
+    "registry",
+    "shape_of",
+    "sweep",
+]

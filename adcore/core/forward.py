@@ -1,0 +1,56 @@
+"""Forward mode: dual numbers evaluated left to right.
+
+A ``Dual`` is (primal, tangent, tag).  The tangent has the primal's shape, or
+the primal's shape behind leading batch axes when ``jacfwd`` pushes many
+tangent directions through one pass (``tag.nbatch`` of them, 0 or 1).
+"""
+
+from . import hooks
+from .primitive import NONDIFF
+from .tags import Tag
+from .tracer import Traced
+
+
+class Dual(Traced):
+    __slots__ = ("tangent",)
+
+    def __init__(self, primal, tangent, tag):
+        self.primal = primal
+        self.tangent = tangent
+        self.tag = tag
+
+
+class ForwardTag(Tag):
+    __slots__ = ("nbatch",)
+
+    def __init__(self, transform="jvp", nbatch=0):
+        Tag.__init__(self, transform)
+        self.nbatch = nbatch
+
+    def process(self, prim, args, kwargs):
+        if not self.alive:
+            raise self.dead_error()
+        primals = list(args)
+        mine = []
+        for i, a in enumerate(args):
+            if type(a) is Dual and a.tag is self:
+                primals[i] = a.primal
+                mine.append(i)
+        ans = prim(*primals, **kwargs)
+        jvps = prim.jvps
+        tangent = None
+        for i in mine:
+            rule = jvps.get(i)
+            if rule is None:
+                raise prim.missing("jvp", i)
+            if rule is NONDIFF:
+                continue
+            g = args[i].tangent
+            if self.nbatch and not prim.jvp_batched:
+                t = hooks.stack([rule(gk, ans, *primals, **kwargs) for gk in g])
+            else:
+                t = rule(g, ans, *primals, **kwargs)
+            tangent = t if tangent is None else tangent + t
+        if tangent is None:
+            return ans
+        return Dual(ans, tangent, self)

@@ -1,0 +1,221 @@
+"""numpy-signature wrappers over the primitives, and the non-differentiable
+functions (comparisons, sign, argmax...) that return plain values.
+
+These are what ``adcore.numpy`` exports and what the numpy protocols
+dispatch to: they accept numpy's argument names and orders, so a call
+written for numpy works unchanged.
+"""
+
+import numpy as np
+
+from adcore.core import Traced, getval, ndim_of, shape_of
+from adcore.rules import elementwise as ew
+from adcore.rules import linalg, nn, reductions, shape
+
+
+def _no_out(name, out):
+    if out is not None:
+        raise TypeError(
+            f"adcore.numpy.{name}: out= writes in place, which cannot be differentiated; "
+            "use the returned array"
+        )
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+    _no_out("sum", out)
+    _reject("sum", unsupported)
+    return reductions.sum(a, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
+    _no_out("mean", out)
+    _reject("mean", unsupported)
+    return reductions.mean(a, axis=axis, keepdims=keepdims)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
+    _no_out("prod", out)
+    _reject("prod", unsupported)
+    return reductions.prod(a, axis=axis, keepdims=keepdims)
+
+
+def max(a, axis=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+    _no_out("max", out)
+    _reject("max", unsupported)
+    return reductions.max(a, axis=axis, keepdims=keepdims)
+
+
+def min(a, axis=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+    _no_out("min", out)
+    _reject("min", unsupported)
+    return reductions.min(a, axis=axis, keepdims=keepdims)
+
+
+amax, amin = max, min
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    _no_out("var", out)
+    return reductions.var(a, axis=axis, ddof=ddof, keepdims=keepdims)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    _no_out("std", out)
+    return reductions.std(a, axis=axis, ddof=ddof, keepdims=keepdims)
+
+
+def _reject(name, unsupported):
+    if unsupported:
+        raise NotImplementedError(
+            f"adcore.numpy.{name}: argument(s) {sorted(unsupported)} are not supported"
+        )
+
+
+def reshape(a, shape=None, order="C", *, newshape=None):
+    if order != "C":
+        raise NotImplementedError("adcore.numpy.reshape: only order='C' is supported")
+    shape_ = newshape if shape is None else shape
+    if isinstance(shape_, (int, np.integer)):
+        shape_ = (int(shape_),)
+    shape_ = tuple(int(d) for d in shape_)
+    if -1 in shape_:
+        size = int(np.prod(shape_of(a), dtype=np.int64))
+        known = int(np.prod([d for d in shape_ if d != -1], dtype=np.int64))
+        shape_ = tuple(size // known if d == -1 else d for d in shape_)
+    return shape.reshape(a, shape_)
+
+
+def transpose(a, axes=None):
+    if axes is not None:
+        axes = tuple(int(x) for x in axes)
+    return shape.transpose(a, axes)
+
+
+def where(condition, x=None, y=None):
+    if x is None and y is None:
+        return np.where(getval(condition))
+    return ew.where(np.asarray(getval(condition), dtype=bool), x, y)
+
+
+def clip(a, a_min=None, a_max=None, out=None, **kwargs):
+    _no_out("clip", out)
+    a_min = kwargs.pop("min", a_min)
+    a_max = kwargs.pop("max", a_max)
+    _reject("clip", kwargs)
+    return ew.clip(a, a_min, a_max)
+
+
+def concatenate(arrays, axis=0, out=None, **unsupported):
+    _no_out("concatenate", out)
+    _reject("concatenate", unsupported)
+    return shape.concatenate(list(arrays), axis=axis)
+
+
+def stack(arrays, axis=0, out=None):
+    _no_out("stack", out)
+    return shape.stack(list(arrays), axis=axis)
+
+
+def dot(a, b, out=None):
+    _no_out("dot", out)
+    return linalg.dot(a, b)
+
+
+def matmul(a, b, out=None, **unsupported):
+    _no_out("matmul", out)
+    _reject("matmul", unsupported)
+    return linalg.matmul(a, b)
+
+
+def outer(a, b, out=None):
+    _no_out("outer", out)
+    return linalg.outer(a, b)
+
+
+def abs(x, out=None):  # noqa: A001
+    _no_out("abs", out)
+    return ew.absolute(x)
+
+
+absolute = abs
+
+
+def broadcast_to(array, shape_, subok=False):
+    if isinstance(shape_, (int, np.integer)):
+        shape_ = (int(shape_),)
+    return shape.broadcast_to(array, tuple(shape_))
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    return nn.logsumexp(x, axis=axis, keepdims=keepdims)
+
+
+def softmax(x, axis=-1):
+    return nn.softmax(x, axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    return nn.log_softmax(x, axis=axis)
+
+
+def squeeze(a, axis=None):
+    return shape.squeeze(a, axis)
+
+
+def expand_dims(a, axis):
+    return shape.expand_dims(a, axis)
+
+
+def ravel(a, order="C"):
+    return shape.ravel(a)
+
+
+def astype(x, dtype, copy=True):
+    return shape.astype(x, np.dtype(dtype))
+
+
+def array(obj, dtype=None, copy=True, **kwargs):
+    """np.array that also accepts (nested) lists holding traced values."""
+    if isinstance(obj, Traced):
+        return obj if dtype is None else astype(obj, dtype)
+    if isinstance(obj, (list, tuple)) and _holds_traced(obj):
+        out = shape.stack([array(o) for o in obj], axis=0)
+        return out if dtype is None else astype(out, dtype)
+    return np.array(obj, dtype=dtype, copy=copy, **kwargs)
+
+
+def asarray(obj, dtype=None, **kwargs):
+    if isinstance(obj, Traced) or (isinstance(obj, (list, tuple)) and _holds_traced(obj)):
+        return array(obj, dtype=dtype)
+    return np.asarray(obj, dtype=dtype, **kwargs)
+
+
+def _holds_traced(obj):
+    for o in obj:
+        if isinstance(o, Traced):
+            return True
+        if isinstance(o, (list, tuple)) and _holds_traced(o):
+            return True
+    return False
+
+
+# ---- non-differentiable: piecewise constant, derivative zero -------------------
+def _plain(fn):
+    def wrapper(*args, **kwargs):
+        return fn(*[getval(a) for a in args], **{k: getval(v) for k, v in kwargs.items()})
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = f"numpy.{fn.__name__} on plain values (piecewise constant: zero derivative)."
+    return wrapper
+
+
+NONDIFF_NAMES = (
+    "sign floor ceil rint round trunc fix isnan isinf isfinite signbit "
+    "greater greater_equal less less_equal equal not_equal logical_and logical_or logical_not "
+    "logical_xor argmax argmin argsort nonzero flatnonzero count_nonzero shape ndim size "
+    "zeros_like ones_like empty_like full_like allclose isclose array_equal any all "
+    "floor_divide"
+).split()
+
+_nondiff = {name: _plain(getattr(np, name)) for name in NONDIFF_NAMES}
+round_ = _nondiff["round"]

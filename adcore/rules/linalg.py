@@ -1,0 +1,121 @@
+"""Linear algebra: matmul (bilinear) and what is built on it (dot, outer...).
+
+matmul's rules follow numpy's promotion of 1-D operands (a vector on the
+left is a row, on the right a column, and the promoted axis is dropped).
+Tangents and cotangents carry leading batch axes; the JVP pads them so they
+cannot collide with matmul's own broadcast batch axes, and the VJP sums
+broadcast axes away with ``unbroadcast``.
+"""
+
+import numpy as np
+
+from adcore.core import Primitive, defjvp, defvjp_direct, ndim_of, shape_of
+from adcore.rules import elementwise as ew
+from adcore.rules import shape as sh
+from adcore.rules.declare import unbroadcast
+
+matmul = Primitive(np.matmul, name="matmul", family="linalg")
+matmul.meta.update(kind="linalg", arity=2)
+
+
+def _mT(x):
+    n = ndim_of(x)
+    return sh.transpose(x, tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def _stack_ndim(x):
+    return max(ndim_of(x) - 2, 0)
+
+
+def _pad(g, nb, x, out_stack):
+    """Insert unit axes after g's batch axes so x's stack axes align with the output's."""
+    extra = out_stack - _stack_ndim(x)
+    if nb and extra > 0:
+        gs = shape_of(g)
+        g = sh.reshape(g, gs[:nb] + (1,) * extra + gs[nb:])
+    return g
+
+
+def _out_stack(a, b):
+    return max(_stack_ndim(a), _stack_ndim(b))
+
+
+def _jvp_a(g, ans, a, b):
+    nb = ndim_of(g) - ndim_of(a)
+    if ndim_of(a) == 1:
+        if ndim_of(b) <= 2:
+            return matmul(g, b)
+        # (batch, 1.., 1, k) @ b -> drop the promoted row axis
+        gs = shape_of(g)
+        g = sh.reshape(g, gs[:nb] + (1,) * (ndim_of(b) - 2) + (1, gs[-1]))
+        return sh.squeeze(matmul(g, b), -2)
+    if ndim_of(b) == 1:
+        return matmul(g, b)
+    return matmul(_pad(g, nb, a, _out_stack(a, b)), b)
+
+
+def _jvp_b(g, ans, a, b):
+    nb = ndim_of(g) - ndim_of(b)
+    if ndim_of(b) == 1:
+        if ndim_of(a) == 1:
+            return matmul(g, a)
+        gs = shape_of(g)
+        g = sh.reshape(g, gs[:nb] + (1,) * (ndim_of(a) - 2) + (gs[-1], 1))
+        out = matmul(a, g)
+        return sh.reshape(out, shape_of(out)[:-1])
+    if ndim_of(a) == 1:
+        return matmul(a, g)
+    return matmul(a, _pad(g, nb, b, _out_stack(a, b)))
+
+
+def _vjp_a(g, ans, a, b):
+    nb = ndim_of(g) - ndim_of(ans)
+    if ndim_of(b) == 1:
+        c = sh.expand_dims(g, -1) * b  # (batch, stack.., m, k) or (batch, k)
+    elif ndim_of(a) == 1:
+        c = sh.squeeze(matmul(sh.expand_dims(g, -2), _mT(b)), -2)
+    else:
+        c = matmul(g, _mT(b))
+    return unbroadcast(c, shape_of(a), nb)
+
+
+def _vjp_b(g, ans, a, b):
+    nb = ndim_of(g) - ndim_of(ans)
+    if ndim_of(a) == 1:
+        if ndim_of(b) == 1:
+            c = sh.expand_dims(g, -1) * a
+        else:
+            c = sh.expand_dims(a, -1) * sh.expand_dims(g, -2)
+    elif ndim_of(b) == 1:
+        c = sh.squeeze(matmul(sh.expand_dims(g, -2), a), -2)
+    else:
+        c = matmul(_mT(a), g)
+    return unbroadcast(c, shape_of(b), nb)
+
+
+defjvp(matmul, _jvp_a, _jvp_b, batched=True)
+defvjp_direct(matmul, _vjp_a, _vjp_b)
+
+
+# ---- composites -------------------------------------------------------------
+def dot(a, b):
+    """numpy.dot for 0-d, 1-d and 2-d operands (and N-d @ 1-d)."""
+    na, nb = ndim_of(a), ndim_of(b)
+    if na == 0 or nb == 0:
+        return ew.multiply(a, b)
+    if nb <= 2 and (na <= 2 or nb == 1):
+        return matmul(a, b)
+    raise NotImplementedError(
+        f"adcore.numpy.dot of shapes {shape_of(a)} and {shape_of(b)}: N-d dot is not supported; "
+        "use matmul or einsum"
+    )
+
+
+def outer(a, b):
+    return ew.multiply(sh.expand_dims(sh.ravel(a), -1), sh.expand_dims(sh.ravel(b), 0))
+
+
+def inner(a, b):
+    if ndim_of(a) == 0 or ndim_of(b) == 0:
+        return ew.multiply(a, b)
+    return matmul(a, b) if ndim_of(b) == 1 else matmul(a, _mT(b))

@@ -1,0 +1,105 @@
+"""Neural-network helpers as primitives: one gate each, numerically stable.
+
+They could be composed from exp/log/sum, but as gates they are faster (one
+node instead of five) and their rules reuse the output (sigmoid's local
+gradient is s(1-s), the notes' example of a gate whose derivative is cheap).
+"""
+
+import numpy as np
+
+from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of
+from adcore.rules import declare
+from adcore.rules import elementwise as ew
+from adcore.rules import reductions as red
+from adcore.rules import shape as sh
+
+
+def _sigmoid_impl(x):
+    # tanh form: stable for large |x| and one transcendental call
+    return 0.5 * (np.tanh(0.5 * np.asarray(x)) + 1.0)
+
+
+sigmoid = declare.elementwise(
+    _sigmoid_impl, lambda ans, x: ans * (1.0 - ans), name="sigmoid", family="nn"
+)
+relu = declare.elementwise(
+    lambda x: np.maximum(x, 0), lambda ans, x: declare.mask(getval(x) > 0, x), name="relu",
+    family="nn",
+)
+softplus = declare.elementwise(
+    lambda x: np.logaddexp(0.0, x), lambda ans, x: sigmoid(x), name="softplus", family="nn"
+)
+
+
+def _lse_impl(x, axis=None, keepdims=False):
+    x = np.asarray(x)
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+logsumexp = Primitive(_lse_impl, name="logsumexp", family="nn")
+logsumexp.meta.update(kind="reduction", arity=1)
+
+
+def _lse_weights(ans, x, axis, keepdims):
+    full = ans if keepdims else sh.expand_dims(ans, declare.neg_axes(axis, ndim_of(x)))
+    return ew.exp(x - full)
+
+
+defjvp(
+    logsumexp,
+    lambda g, ans, x, axis=None, keepdims=False: red.sum(
+        g * _lse_weights(ans, x, axis, keepdims),
+        axis=declare.neg_axes(axis, ndim_of(x)),
+        keepdims=keepdims,
+    ),
+    batched=True,
+)
+defvjp_direct(
+    logsumexp,
+    lambda g, ans, x, axis=None, keepdims=False: red._restore(g, ans, x, axis, keepdims)
+    * _lse_weights(ans, x, axis, keepdims),
+)
+
+
+def _softmax_impl(x, axis=-1):
+    x = np.asarray(x)
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax_impl(x, axis=-1):
+    return np.asarray(x) - _lse_impl(x, axis=axis, keepdims=True)
+
+
+def _ax(axis, x):
+    return declare.neg_axes(axis, ndim_of(x))
+
+
+softmax = Primitive(_softmax_impl, name="softmax", family="nn")
+softmax.meta.update(kind="axis", arity=1)
+
+
+def _softmax_rule(g, ans, x, axis=-1):
+    # the softmax Jacobian diag(s) - s s^T is symmetric: JVP and VJP agree
+    return ans * (g - red.sum(g * ans, axis=_ax(axis, x), keepdims=True))
+
+
+defjvp(softmax, _softmax_rule, batched=True)
+defvjp_direct(softmax, _softmax_rule)
+
+log_softmax = Primitive(_log_softmax_impl, name="log_softmax", family="nn")
+log_softmax.meta.update(kind="axis", arity=1)
+defjvp(
+    log_softmax,
+    lambda g, ans, x, axis=-1: g - red.sum(g * ew.exp(ans), axis=_ax(axis, x), keepdims=True),
+    batched=True,
+)
+defvjp_direct(
+    log_softmax,
+    lambda g, ans, x, axis=-1: g - ew.exp(ans) * red.sum(g, axis=_ax(axis, x), keepdims=True),
+)
+
+__all__ = ["log_softmax", "logsumexp", "relu", "sigmoid", "softmax", "softplus"]

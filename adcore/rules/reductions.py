@@ -1,0 +1,127 @@
+"""Reductions over axes: sum, prod, max, min (+ mean, var, std built on them).
+
+Axes are normalised to negative numbers (``declare.neg_axes``): counted from
+the end they name the same axes whether or not a tangent carries leading
+batch axes, so one rule serves both.
+"""
+
+import numpy as np
+
+from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.rules import declare
+from adcore.rules import elementwise as ew
+from adcore.rules import shape as sh
+
+
+def _restore(g, ans, x, axis, keepdims):
+    """Broadcast a reduced (co)tangent back over the reduced axes of x."""
+    axes = declare.neg_axes(axis, ndim_of(x))
+    nb = ndim_of(g) - ndim_of(ans)
+    if not keepdims and axes:
+        g = sh.expand_dims(g, axes)
+    return sh.broadcast_to(g, shape_of(g)[:nb] + shape_of(x))
+
+
+def _reduction(impl, name):
+    prim = Primitive(impl, name=name, family="reductions")
+    prim.meta.update(kind="reduction", arity=1)
+    return prim
+
+
+def _sum_impl(x, axis=None, keepdims=False, dtype=None):
+    return np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+sum = _reduction(_sum_impl, "sum")  # noqa: A001 - mirrors numpy's name
+defjvp(
+    sum,
+    lambda g, ans, x, axis=None, keepdims=False, dtype=None: sum(
+        g, axis=declare.neg_axes(axis, ndim_of(x)), keepdims=keepdims
+    ),
+    batched=True,
+)
+defvjp_direct(
+    sum,
+    lambda g, ans, x, axis=None, keepdims=False, dtype=None: _restore(g, ans, x, axis, keepdims),
+)
+
+
+def _prod_impl(x, axis=None, keepdims=False):
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+prod = _reduction(_prod_impl, "prod")
+
+
+def _prod_ratio(ans, x, axis, keepdims):
+    # d prod / d x_i = prod / x_i (inputs are assumed nonzero, as in autograd)
+    full = ans if keepdims else sh.expand_dims(ans, declare.neg_axes(axis, ndim_of(x)))
+    return full / x
+
+
+defjvp(
+    prod,
+    lambda g, ans, x, axis=None, keepdims=False: sum(
+        g * _prod_ratio(ans, x, axis, keepdims),
+        axis=declare.neg_axes(axis, ndim_of(x)),
+        keepdims=keepdims,
+    ),
+    batched=True,
+)
+defvjp_direct(
+    prod,
+    lambda g, ans, x, axis=None, keepdims=False: _restore(g, ans, x, axis, keepdims)
+    * _prod_ratio(ans, x, axis, keepdims),
+)
+
+
+def _extremum(impl, name):
+    prim = _reduction(impl, name)
+
+    def share(ans, x, axis, keepdims):
+        # ties share the gradient equally among the tied entries (SPEC)
+        axes = declare.neg_axes(axis, ndim_of(x))
+        a = getval(ans)
+        if not keepdims:
+            a = np.expand_dims(a, axes)
+        hit = getval(x) == a
+        return declare.mask(hit / np.sum(hit, axis=axes, keepdims=True), x)
+
+    defjvp(
+        prim,
+        lambda g, ans, x, axis=None, keepdims=False: sum(
+            g * share(ans, x, axis, keepdims),
+            axis=declare.neg_axes(axis, ndim_of(x)),
+            keepdims=keepdims,
+        ),
+        batched=True,
+    )
+    defvjp_direct(
+        prim,
+        lambda g, ans, x, axis=None, keepdims=False: _restore(g, ans, x, axis, keepdims)
+        * share(ans, x, axis, keepdims),
+    )
+    return prim
+
+
+max = _extremum(lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims), "max")  # noqa: A001
+min = _extremum(lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), "min")  # noqa: A001
+
+
+# ---- composites: functions of primitives, differentiable for free ------------
+def _count(x, axis):
+    shape = shape_of(x)
+    return int(np.prod([shape[a] for a in declare.neg_axes(axis, len(shape))], dtype=np.int64))
+
+
+def mean(x, axis=None, keepdims=False):
+    return sum(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+
+
+def var(x, axis=None, ddof=0, keepdims=False):
+    centered = x - mean(x, axis=axis, keepdims=True)
+    return sum(centered * centered, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+
+
+def std(x, axis=None, ddof=0, keepdims=False):
+    return ew.sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))

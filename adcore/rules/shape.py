@@ -1,0 +1,277 @@
+"""Shape and indexing primitives: linear maps that only move entries around.
+
+Each JVP applies the same map to the tangent (shifted past its batch axes);
+each VJP applies the transposed map (reshape back, inverse permutation,
+scatter-add for indexing, slice for concatenation).
+"""
+
+import numpy as np
+
+from adcore.core import NONDIFF, Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.rules import declare
+
+
+def _shape_prim(impl, name, arity=1):
+    prim = Primitive(impl, name=name, family="shape")
+    prim.meta.update(kind="shape", arity=arity)
+    return prim
+
+
+def _nb(g, like):
+    return ndim_of(g) - ndim_of(like)
+
+
+# ---- reshape ----------------------------------------------------------------
+reshape = _shape_prim(lambda x, shape: np.reshape(x, shape), "reshape")
+defjvp(
+    reshape,
+    lambda g, ans, x, shape: reshape(g, shape_of(g)[: _nb(g, x)] + shape_of(ans)),
+    NONDIFF,
+    batched=True,
+)
+defvjp_direct(
+    reshape,
+    lambda g, ans, x, shape: reshape(g, shape_of(g)[: _nb(g, ans)] + shape_of(x)),
+    NONDIFF,
+)
+
+# ---- transpose --------------------------------------------------------------
+
+
+def _full_axes(axes, ndim):
+    return tuple(range(ndim))[::-1] if axes is None else tuple(int(a) % ndim for a in axes)
+
+
+def _shifted(axes, nb):
+    return tuple(range(nb)) + tuple(a + nb for a in axes)
+
+
+transpose = _shape_prim(lambda x, axes=None: np.transpose(x, axes), "transpose")
+defjvp(
+    transpose,
+    lambda g, ans, x, axes=None: transpose(
+        g, _shifted(_full_axes(axes, ndim_of(x)), _nb(g, x))
+    ),
+    batched=True,
+)
+defvjp_direct(
+    transpose,
+    lambda g, ans, x, axes=None: transpose(
+        g, _shifted(tuple(np.argsort(_full_axes(axes, ndim_of(x)))), _nb(g, ans))
+    ),
+)
+
+# ---- broadcast_to -----------------------------------------------------------
+broadcast_to = _shape_prim(lambda x, shape: np.broadcast_to(x, shape), "broadcast_to")
+
+
+def _broadcast_jvp(g, ans, x, shape):
+    xs, s = shape_of(x), shape_of(ans)
+    nb = ndim_of(g) - len(xs)
+    if nb and len(xs) < len(s):
+        g = reshape(g, shape_of(g)[:nb] + (1,) * (len(s) - len(xs)) + xs)
+    return broadcast_to(g, shape_of(g)[:nb] + s)
+
+
+defjvp(broadcast_to, _broadcast_jvp, NONDIFF, batched=True)
+defvjp_direct(
+    broadcast_to,
+    lambda g, ans, x, shape: declare.unbroadcast(g, shape_of(x), _nb(g, ans)),
+    NONDIFF,
+)
+
+# ---- dtype casts ------------------------------------------------------------
+astype = _shape_prim(lambda x, dtype: np.asarray(x).astype(dtype), "astype")
+defjvp(astype, lambda g, ans, x, dtype: astype(g, dtype), NONDIFF, batched=True)
+defvjp_direct(
+    astype, lambda g, ans, x, dtype: astype(g, np.result_type(getval(x))), NONDIFF
+)
+
+# ---- indexing ---------------------------------------------------------------
+
+
+def _as_index(index):
+    return index if isinstance(index, tuple) else (index,)
+
+
+def _is_basic(index):
+    return all(
+        i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in index
+    )
+
+
+def _index_batched(g, index, nb):
+    """``g[index]`` for a g with ``nb`` leading batch axes."""
+    if nb == 0:
+        return g[index]
+    index = _as_index(index)
+    if _is_basic(index):
+        return g[(slice(None),) * nb + index]
+    # Advanced indices can move result axes to the front; with the batch axes
+    # moved to the end numpy leaves them there untouched.
+    gt = transpose(g, tuple(range(nb, ndim_of(g))) + tuple(range(nb)))
+    tail = (slice(None),) * nb if any(i is Ellipsis for i in index) else ()
+    out = gt[index + tail]
+    k = ndim_of(out)
+    return transpose(out, tuple(range(k - nb, k)) + tuple(range(k - nb)))
+
+
+def _getitem_impl(x, index):
+    return x[index]
+
+
+getitem = _shape_prim(_getitem_impl, "getitem")
+
+
+def _scatter_add_impl(g, index, shape):
+    """Zeros of ``batch + shape`` with g added at ``index``: getitem's transpose."""
+    # the indexed shape, from a zero-stride view (no allocation of `shape`)
+    nb = np.ndim(g) - np.ndim(np.broadcast_to(np.empty((), dtype=bool), shape)[index])
+    bshape = np.shape(g)[:nb]
+    out = np.zeros(bshape + tuple(shape), dtype=np.result_type(g))
+    if nb == 0:
+        np.add.at(out, index, g)
+        return out
+    idx = _as_index(index)
+    if _is_basic(idx):
+        np.add.at(out, (slice(None),) * nb + idx, g)
+        return out
+    outt = np.moveaxis(out, tuple(range(nb)), tuple(range(-nb, 0)))
+    tail = (slice(None),) * nb if any(i is Ellipsis for i in idx) else ()
+    gt = np.moveaxis(g, tuple(range(nb)), tuple(range(-nb, 0)))
+    np.add.at(outt, idx + tail, gt)
+    return out
+
+
+scatter_add = _shape_prim(_scatter_add_impl, "scatter_add")
+
+defjvp(getitem, lambda g, ans, x, index: _index_batched(g, index, _nb(g, x)), NONDIFF, batched=True)
+defvjp_direct(
+    getitem, lambda g, ans, x, index: scatter_add(g, index, shape_of(x)), NONDIFF
+)
+defjvp(
+    scatter_add,
+    lambda g, ans, x, index, shape: scatter_add(g, index, shape),
+    NONDIFF,
+    NONDIFF,
+    batched=True,
+)
+defvjp_direct(
+    scatter_add,
+    lambda g, ans, x, index, shape: _index_batched(g, index, _nb(g, ans)),
+    NONDIFF,
+    NONDIFF,
+)
+
+# ---- concatenate (and stack on top of it) -------------------------------------
+
+
+def _concat_impl(*arrays, axis=0):
+    return np.concatenate(arrays, axis=axis)
+
+
+concatenate_arrays = _shape_prim(_concat_impl, "concatenate", arity=2)
+
+
+def _slot(i, arrays, axis, ndim):
+    """Index selecting argument i's block of the concatenation, batch-agnostic."""
+    ax = declare.neg_axes(axis, ndim)[0]
+    sizes = [shape_of(a)[ax] for a in arrays]
+    start = int(np.sum(sizes[:i], dtype=np.int64))
+    return (Ellipsis, slice(start, start + sizes[i])) + (slice(None),) * (-ax - 1)
+
+
+def _concat_rules(i):
+    def jvp(g, ans, *arrays, axis=0):
+        return scatter_add(g, _slot(i, arrays, axis, ndim_of(ans)), shape_of(ans))
+
+    def vjp(g, ans, *arrays, axis=0):
+        return g[_slot(i, arrays, axis, ndim_of(ans))]
+
+    return jvp, vjp
+
+
+class _ConcatRules(dict):
+    """Rules for any number of concatenated arguments, made on first use."""
+
+    def __init__(self, pick):
+        super().__init__()
+        self.pick = pick
+
+    def __missing__(self, i):
+        rule = _concat_rules(i)[self.pick]
+        self[i] = rule
+        return rule
+
+    def get(self, i, default=None):
+        return self[i]
+
+
+concatenate_arrays.jvps = _ConcatRules(0)
+concatenate_arrays.vjps = _ConcatRules(1)
+
+
+# ---- composites -------------------------------------------------------------
+def concatenate(arrays, axis=0):
+    if axis is None:
+        return concatenate_arrays(*[ravel(a) for a in arrays], axis=0)
+    return concatenate_arrays(*arrays, axis=axis)
+
+
+def expand_dims(x, axis):
+    shape = shape_of(x)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    n = len(shape) + len(axes)
+    axes = sorted(int(a) % n for a in axes)
+    new = list(shape)
+    for a in axes:
+        new.insert(a, 1)
+    return reshape(x, tuple(new))
+
+
+def squeeze(x, axis=None):
+    shape = shape_of(x)
+    if axis is None:
+        axes = [i for i, d in enumerate(shape) if d == 1]
+    else:
+        axes = [a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)]
+        for a in axes:
+            if shape[a] != 1:
+                raise ValueError(f"cannot squeeze axis {a} of size {shape[a]} (shape {shape})")
+    return reshape(x, tuple(d for i, d in enumerate(shape) if i not in axes))
+
+
+def stack(arrays, axis=0):
+    arrays = list(arrays)
+    n = ndim_of(arrays[0]) + 1
+    ax = int(axis) % n
+    return concatenate([expand_dims(a, ax) for a in arrays], axis=ax)
+
+
+def ravel(x):
+    return reshape(x, (int(np.prod(shape_of(x), dtype=np.int64)),))
+
+
+def swapaxes(x, axis1, axis2):
+    perm = list(range(ndim_of(x)))
+    perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+    return transpose(x, tuple(perm))
+
+
+def moveaxis(x, source, destination):
+    n = ndim_of(x)
+    src = [s % n for s in ((source,) if isinstance(source, int) else source)]
+    dst = [d % n for d in ((destination,) if isinstance(destination, int) else destination)]
+    order = [a for a in range(n) if a not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return transpose(x, tuple(order))
+
+
+def at_set(x, index, value):
+    """Functional ``x[index] = value``: a new array, differentiable in x and value."""
+    xv = getval(x)
+    keep = np.ones(np.shape(xv), dtype=bool)
+    keep[index] = False
+    placed = scatter_add(broadcast_to(value, np.shape(xv[index])), index, np.shape(xv))
+    return x * declare.mask(keep, x) + placed

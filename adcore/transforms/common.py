@@ -1,0 +1,91 @@
+"""What every transform shares: argnums, input checks, splitting arguments
+into the differentiated leaves and the rest, and shaping results."""
+
+import numpy as np
+
+from adcore.core import Traced, getval, shape_of
+from adcore.core.pytree import tree_flatten, tree_unflatten
+
+
+def normalize_argnums(argnums, nargs, transform):
+    single = isinstance(argnums, (int, np.integer))
+    nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
+    if not nums:
+        raise ValueError(f"{transform}: argnums is empty")
+    for a in nums:
+        if not -nargs <= a < nargs:
+            raise ValueError(
+                f"{transform}: argnums={argnums!r} is out of range for a call with {nargs} "
+                "positional argument(s)"
+            )
+    return tuple(a % nargs for a in nums), single
+
+
+def as_float_leaf(x, what):
+    """Check a differentiated leaf is floating point; plain values become arrays."""
+    value = getval(x)
+    dtype = np.result_type(value)
+    if dtype.kind != "f":
+        kind = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex",
+                "O": "object"}.get(dtype.kind, str(dtype))
+        raise TypeError(
+            f"{what} has dtype {dtype} ({kind}); only floating-point inputs can be "
+            "differentiated. Convert it, e.g. x.astype(float)."
+        )
+    return x if isinstance(x, Traced) else np.asarray(x)
+
+
+class DiffArgs:
+    """The positional arguments of a call, with the leaves of ``argnums`` pulled out."""
+
+    def __init__(self, args, argnums, transform):
+        self.args = list(args)
+        self.argnums, self.single = normalize_argnums(argnums, len(args), transform)
+        self.treedefs = []
+        self.leaves = []  # flat list over all differentiated arguments
+        self.counts = []
+        for a in self.argnums:
+            leaves, td = tree_flatten(args[a])
+            where = f"{transform}: argument {a}"
+            leaves = [
+                as_float_leaf(x, where if td.kind is None else f"{where} (leaf {k})")
+                for k, x in enumerate(leaves)
+            ]
+            self.treedefs.append(td)
+            self.counts.append(len(leaves))
+            self.leaves.extend(leaves)
+
+    def rebuild(self, new_leaves):
+        """The argument list with the differentiated leaves replaced."""
+        args = list(self.args)
+        pos = 0
+        for a, td, n in zip(self.argnums, self.treedefs, self.counts):
+            args[a] = tree_unflatten(td, new_leaves[pos : pos + n])
+            pos += n
+        return args
+
+    def per_argument(self, flat):
+        """Group a flat list (one per leaf) into argnums' structure."""
+        out, pos = [], 0
+        for td, n in zip(self.treedefs, self.counts):
+            out.append(tree_unflatten(td, flat[pos : pos + n]))
+            pos += n
+        return out[0] if self.single else tuple(out)
+
+
+def match_dtype(g, like):
+    """A derivative in the dtype of the input it belongs to (float32 in, float32 out)."""
+    dtype = np.result_type(getval(like))
+    if isinstance(g, Traced):
+        if np.result_type(getval(g)) != dtype:
+            from adcore.rules.shape import astype
+
+            return astype(g, dtype)
+        return g
+    g = np.asarray(g, dtype=dtype)
+    return g
+
+
+def zeros_like_leaf(x, batch=()):
+    v = getval(x)
+    return np.zeros(tuple(batch) + shape_of(v), dtype=np.result_type(v))

@@ -1,0 +1,94 @@
+"""Forward-mode transforms: jvp and jacfwd.
+
+Each call takes a fresh ``ForwardTag``: the inputs become dual numbers
+(primal, tangent, tag) and every primitive pushes tangents left to right.
+jacfwd pushes all n basis tangents at once, as one tangent with a leading
+batch axis of length n.
+"""
+
+import numpy as np
+
+from adcore.core import Dual, ForwardTag, getval, shape_of
+from adcore.core.pytree import tree_flatten, tree_unflatten
+from adcore.rules import shape as sh
+from adcore.transforms.common import DiffArgs, match_dtype, zeros_like_leaf
+from adcore.transforms.reverse_mode import basis_blocks
+
+
+def _push(f, diff, tangents, kwargs, nbatch, transform):
+    tag = ForwardTag(transform, nbatch)
+    duals = [Dual(x, t, tag) for x, t in zip(diff.leaves, tangents)]
+    try:
+        out = f(*diff.rebuild(duals), **kwargs)
+    finally:
+        tag.alive = False
+    leaves, treedef = tree_flatten(out)
+    batch = shape_of(tangents[0])[:nbatch] if nbatch and tangents else ()
+    primals, tangents_out = [], []
+    for o in leaves:
+        if type(o) is Dual and o.tag is tag:
+            primals.append(o.primal)
+            tangents_out.append(o.tangent)
+        else:
+            primals.append(o)
+            tangents_out.append(zeros_like_leaf(np.asarray(getval(o), dtype=float)
+                                                if np.result_type(getval(o)).kind != "f"
+                                                else o, batch))
+    return leaves, treedef, primals, tangents_out
+
+
+def jvp(f, primals, tangents):
+    """Forward mode: ``(f(*primals), J @ tangents)`` in one left-to-right pass."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp: primals and tangents must be tuples (one entry per argument of f)")
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"jvp: {len(primals)} primal argument(s) but {len(tangents)} tangent argument(s)"
+        )
+    diff = DiffArgs(tuple(primals), tuple(range(len(primals))), "jvp")
+    t_leaves, t_def = tree_flatten(tuple(tangents))
+    p_def = tree_flatten(tuple(primals))[1]
+    if t_def != p_def:
+        raise ValueError(f"jvp: tangent structure {t_def} differs from primal structure {p_def}")
+    checked = []
+    for k, (x, t) in enumerate(zip(diff.leaves, t_leaves)):
+        xs, ts = shape_of(getval(x)), shape_of(getval(t))
+        if xs != ts:
+            raise ValueError(f"jvp: tangent leaf {k} has shape {ts} but its primal has shape {xs}")
+        xd, td = np.result_type(getval(x)), np.result_type(getval(t))
+        if td.kind != "f":
+            raise TypeError(f"jvp: tangent leaf {k} has non-float dtype {td} (primal {xd})")
+        if xd != td:
+            raise TypeError(
+                f"jvp: tangent leaf {k} has dtype {td} but its primal has dtype {xd}"
+            )
+        checked.append(t if not isinstance(t, (float, int)) else np.asarray(t, dtype=xd))
+    _, treedef, outs, touts = _push(f, diff, checked, {}, 0, "jvp")
+    return tree_unflatten(treedef, outs), tree_unflatten(treedef, touts)
+
+
+def jacfwd(f, argnums=0):
+    """Jacobian by forward mode: all basis tangents pushed in one batched pass.
+
+    Layout ``out.shape + in.shape`` per (output leaf, input leaf).
+    """
+
+    def jacfwd_f(*args, **kwargs):
+        diff = DiffArgs(args, argnums, "jacfwd")
+        blocks, in_shapes, in_sizes = basis_blocks(
+            diff.leaves, lambda x: np.result_type(getval(x))
+        )
+        leaves, treedef, _, touts = _push(f, diff, blocks, kwargs, 1, "jacfwd")
+        per_out = []
+        for o, t in zip(leaves, touts):
+            out_shape = shape_of(getval(o))
+            t = sh.moveaxis(t, 0, -1)  # out_shape + (n,)
+            cols, start = [], 0
+            for x, s, k in zip(diff.leaves, in_shapes, in_sizes):
+                block = t[..., start : start + k] if len(diff.leaves) > 1 else t
+                cols.append(match_dtype(sh.reshape(block, out_shape + s), x))
+                start += k
+            per_out.append(diff.per_argument(cols))
+        return tree_unflatten(treedef, per_out)
+
+    return jacfwd_f

@@ -1,0 +1,169 @@
+"""Reverse-mode transforms: vjp, grad, value_and_grad, jacrev.
+
+Each call takes a fresh ``ReverseTag``; its tape records the function's
+operations on the differentiated inputs.  The tag dies when the function
+returns (later use of its values raises), the sweep walks the tape backwards,
+and the tape is released with the last reference to it.
+"""
+
+import numpy as np
+
+from adcore.core import ReverseTag, TapeValue, getval, shape_of, sweep
+from adcore.core.pytree import tree_flatten, tree_unflatten
+from adcore.rules import shape as sh
+from adcore.transforms.common import DiffArgs, match_dtype, zeros_like_leaf
+
+
+class ReverseTrace:
+    """One recorded evaluation of f: the tag, its leaves and the outputs."""
+
+    def __init__(self, f, args, kwargs, argnums, has_aux, transform):
+        self.diff = DiffArgs(args, argnums, transform)
+        self.tag = tag = ReverseTag(transform)
+        self.inputs = [tag.leaf(x) for x in self.diff.leaves]
+        try:
+            out = f(*self.diff.rebuild(self.inputs), **kwargs)
+        finally:
+            tag.alive = False
+        self.aux = None
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError(f"{transform}(has_aux=True): f must return a pair (output, aux)")
+            out, self.aux = out
+        self.out_leaves, self.out_treedef = tree_flatten(out)
+
+    def is_mine(self, x):
+        return type(x) is TapeValue and x.tag is self.tag
+
+    def primal_out(self):
+        return tree_unflatten(
+            self.out_treedef, [o.primal if self.is_mine(o) else o for o in self.out_leaves]
+        )
+
+    def pull(self, cotangents, nbatch=0):
+        """Sweep with one cotangent per output leaf; one adjoint per input leaf."""
+        seeds = {}
+        for o, ct in zip(self.out_leaves, cotangents):
+            if self.is_mine(o) and ct is not None:
+                prev = seeds.get(o.index)
+                seeds[o.index] = ct if prev is None else prev + ct
+        adjoints = sweep(self.tag.tape, seeds, nbatch) if seeds else None
+        batch = shape_of(cotangents[0])[:nbatch] if nbatch else ()
+        grads = []
+        for x in self.inputs:
+            g = adjoints[x.index] if adjoints is not None else None
+            grads.append(zeros_like_leaf(x, batch) if g is None else match_dtype(g, x))
+        return grads
+
+    def release(self):
+        self.tag.tape = None
+
+
+def vjp(f, *primals, has_aux=False):
+    """Reverse mode: ``(f(*primals), vjp_fn)``; ``vjp_fn(ct)`` returns one cotangent per primal."""
+    trace = ReverseTrace(f, primals, {}, tuple(range(len(primals))), has_aux, "vjp")
+    out = trace.primal_out()
+    out_shapes = [shape_of(getval(o)) for o in trace.out_leaves]
+
+    def vjp_fn(cotangent):
+        leaves, td = tree_flatten(cotangent)
+        if td != trace.out_treedef:
+            raise ValueError(
+                f"vjp_fn: cotangent structure {td} differs from the output structure "
+                f"{trace.out_treedef}"
+            )
+        for k, (ct, s) in enumerate(zip(leaves, out_shapes)):
+            if shape_of(getval(ct)) != s:
+                raise ValueError(
+                    f"vjp_fn: cotangent leaf {k} has shape {shape_of(getval(ct))} but the output "
+                    f"has shape {s}"
+                )
+        grads = trace.pull(leaves)
+        result = trace.diff.per_argument(grads)
+        return result if isinstance(result, tuple) else (result,)
+
+    if has_aux:
+        return out, vjp_fn, trace.aux
+    return out, vjp_fn
+
+
+def _scalar_check(out, transform):
+    value = getval(out)
+    if not np.isscalar(value) and shape_of(value) != ():
+        raise TypeError(
+            f"{transform} requires f to return a scalar (a float or 0-d array); it returned "
+            f"shape {shape_of(value)}. Use jacrev/jacobian, or vjp with a cotangent."
+        )
+
+
+def value_and_grad(f, argnums=0, has_aux=False):
+    """``g(*args) -> (f(*args), df/dargs)`` by one reverse sweep."""
+
+    def value_and_grad_f(*args, **kwargs):
+        trace = ReverseTrace(f, args, kwargs, argnums, has_aux, "grad")
+        if len(trace.out_leaves) != 1 or trace.out_treedef.kind is not None:
+            raise TypeError(f"grad requires f to return a single scalar, got {trace.out_treedef}")
+        out = trace.out_leaves[0]
+        _scalar_check(out, "grad")
+        seed = np.ones((), dtype=np.result_type(getval(out)))
+        grads = trace.pull([seed])
+        trace.release()
+        value = trace.primal_out()
+        result = trace.diff.per_argument(grads)
+        if has_aux:
+            return (value, trace.aux), result
+        return value, result
+
+    return value_and_grad_f
+
+
+def grad(f, argnums=0, has_aux=False):
+    """The gradient of scalar-valued f with respect to argument(s) ``argnums``."""
+    vg = value_and_grad(f, argnums, has_aux)
+
+    def grad_f(*args, **kwargs):
+        (value_aux, g) = vg(*args, **kwargs)
+        return (g, value_aux[1]) if has_aux else g
+
+    return grad_f
+
+
+def basis_blocks(leaves, dtype_of):
+    """Unit vectors of the flattened ``leaves``, split per leaf: blocks of shape (n,) + leaf shape."""
+    shapes = [shape_of(getval(x)) for x in leaves]
+    sizes = [int(np.prod(s, dtype=np.int64)) for s in shapes]
+    n = int(np.sum(sizes, dtype=np.int64))
+    blocks, start = [], 0
+    for x, s, k in zip(leaves, shapes, sizes):
+        block = np.zeros((n, k), dtype=dtype_of(x))
+        block[start : start + k] = np.eye(k, dtype=block.dtype)
+        blocks.append(block.reshape((n,) + s))
+        start += k
+    return blocks, shapes, sizes
+
+
+def jacrev(f, argnums=0):
+    """Jacobian by reverse mode: all basis cotangents pulled back in one batched sweep.
+
+    Layout ``out.shape + in.shape`` per (output leaf, input leaf).
+    """
+
+    def jacrev_f(*args, **kwargs):
+        trace = ReverseTrace(f, args, kwargs, argnums, False, "jacrev")
+        outs = trace.out_leaves
+        blocks, out_shapes, out_sizes = basis_blocks(
+            outs, lambda o: np.result_type(getval(o), np.float32)
+        )
+        grads = trace.pull(blocks, nbatch=1)  # each (m,) + in_shape
+        trace.release()
+        in_shapes = [shape_of(getval(x)) for x in trace.inputs]
+        per_out, start = [], 0
+        for s, k in zip(out_shapes, out_sizes):
+            rows = [
+                sh.reshape(g[start : start + k], s + ins) for g, ins in zip(grads, in_shapes)
+            ]
+            per_out.append(trace.diff.per_argument(rows))
+            start += k
+        return tree_unflatten(trace.out_treedef, per_out)
+
+    return jacrev_f
