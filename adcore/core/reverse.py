@@ -68,11 +68,12 @@ class ReverseTag(Tag):
         return TapeValue(ans, self, len(tape) - 1)
 
 
-def sweep(tape, seeds, nbatch=0):
+def sweep(tape, seeds, nbatch=0, keep=False):
     """Propagate cotangents from ``seeds`` ({tape index: cotangent}) to every entry.
 
-    Returns the adjoint list; entries that were swept are ``None`` (popped),
-    leaves keep theirs.
+    Returns the adjoint list; entries that were swept are ``None`` (popped, to
+    free memory as the sweep goes) unless ``keep`` (for drawing every wire's
+    adjoint); leaves keep theirs.
     """
     adjoints = [None] * len(tape)
     owned = set()  # indices whose adjoint buffer was allocated here (safe to += into)
@@ -85,7 +86,8 @@ def sweep(tape, seeds, nbatch=0):
         prim, parents, primals, kwargs, ans = tape[i]
         if prim is None:
             continue
-        adjoints[i] = None
+        if not keep:
+            adjoints[i] = None
         vjps = prim.vjps
         loop = nbatch and not prim.vjp_batched
         for argnum, p in parents:
