@@ -1,0 +1,170 @@
+"""What every suite shares: the run context and the check-then-time comparison."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .backends import tree_leaves
+from .timing import Progress, TimingConfig, measure_many
+
+__all__ = ["Context", "Candidate", "compare", "allclose_tree", "error_text", "failed"]
+
+
+@dataclass
+class Context:
+    level: str  # "tiny" | "quick" | "full"
+    cfg: TimingConfig
+    backends: dict  # name -> Backend, "adcore" first when it imported
+    skipped: dict  # name -> reason
+    progress: Progress
+    seed: int = 0
+    notes: list = field(default_factory=list)
+
+    @property
+    def adcore(self):
+        return self.backends.get("adcore")
+
+    def peers(self):
+        return [b for name, b in self.backends.items() if name != "adcore"]
+
+    def pick(self, tiny, quick, full):
+        return {"tiny": tiny, "quick": quick, "full": full}[self.level]
+
+    def rng(self):
+        return np.random.default_rng(self.seed)
+
+    def say(self, text: str) -> None:
+        self.progress.message(text)
+
+
+@dataclass
+class Candidate:
+    """One contender: `call()` is timed; `result()` (default: call) is checked."""
+
+    name: str
+    call: object
+    system: str = "numpy"
+    mode: str = ""
+    to_numpy: object = None
+    result: object = None
+    check: bool = True
+    info: dict = field(default_factory=dict)
+
+
+def error_text(exc: BaseException) -> str:
+    tail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return tail[:400]
+
+
+def allclose_tree(a, b, rtol=1e-6, atol=1e-9) -> bool:
+    la, lb = tree_leaves(a), tree_leaves(b)
+    if len(la) != len(lb):
+        return False
+    for x, y in zip(la, lb, strict=False):
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        if x.size != y.size:
+            return False
+        scale = max(1.0, float(np.max(np.abs(y))) if y.size else 1.0)
+        if not np.allclose(x.reshape(y.shape), y, rtol=rtol, atol=atol * scale):
+            return False
+    return True
+
+
+def compare(
+    ctx: Context,
+    label: str,
+    candidates: list,
+    reference=None,
+    baseline: str = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> dict:
+    """Check every candidate against `reference`, then time the ones that agree side by side.
+
+    Returns name -> entry with ``status`` ("ok", "error", "mismatch"), ``time_s`` (median
+    seconds per call), ``ratio`` (time / time of `baseline`, when both were timed) and
+    the candidate's system, mode and info.
+    """
+    entries: dict = {}
+    timed: dict = {}
+    for cand in candidates:
+        entry = {"system": cand.system, "mode": cand.mode, **cand.info}
+        entries[cand.name] = entry
+        try:
+            produce = cand.result if cand.result is not None else cand.call
+            value = produce()
+            if cand.to_numpy is not None:
+                value = cand.to_numpy(value)
+            if (
+                cand.check
+                and reference is not None
+                and not allclose_tree(value, reference, rtol=rtol, atol=atol)
+            ):
+                entry["status"] = "mismatch"
+                entry["error"] = _mismatch_text(value, reference)
+                ctx.say(f"  {label}: {cand.name} disagrees with the reference, not timed")
+                continue
+        except Exception as exc:
+            entry["status"] = "error"
+            entry["error"] = error_text(exc)
+            continue
+        entry["status"] = "ok"
+        timed[cand.name] = cand.call
+    if timed:
+        ctx.progress.show(label)
+        try:
+            times = measure_many(timed, ctx.cfg)
+        except Exception as exc:
+            for name in timed:
+                entries[name].update(status="error", error=error_text(exc))
+            times = {}
+        for name, t in times.items():
+            entries[name].update(
+                time_s=t["median_s"],
+                min_s=t["min_s"],
+                number=t["number"],
+                repeats=t["repeats"],
+            )
+    if baseline is not None and "time_s" in entries.get(baseline, {}):
+        base = entries[baseline]["time_s"]
+        for entry in entries.values():
+            if "time_s" in entry and base > 0:
+                entry["ratio"] = entry["time_s"] / base
+    ctx.progress.step(label)
+    return entries
+
+
+def _mismatch_text(value, reference) -> str:
+    try:
+        la, lb = tree_leaves(value), tree_leaves(reference)
+        worst = 0.0
+        for x, y in zip(la, lb, strict=False):
+            x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+            worst = max(worst, float(np.max(np.abs(x.reshape(y.shape) - y))))
+        return f"max abs difference {worst:.3g} over {len(lb)} leaves"
+    except Exception as exc:  # shapes too different to subtract
+        return f"not comparable: {error_text(exc)}"
+
+
+def failed(name: str, exc: BaseException, system: str = "", mode: str = "") -> Candidate:
+    """A candidate that could not even be built: recorded as an error, never timed."""
+    message = error_text(exc)
+
+    def call():
+        raise RuntimeError(message)
+
+    return Candidate(name, call, system=system, mode=mode)
+
+
+def backend_candidates(ctx: Context, build, *args) -> list:
+    """Candidates from `build(backend, *args)` for every backend, failures recorded."""
+    out = []
+    for b in ctx.backends.values():
+        try:
+            out.extend(build(b, *args))
+        except Exception as exc:
+            out.append(failed(f"{b.name}", exc, system=b.name))
+    return out

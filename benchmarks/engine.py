@@ -1,0 +1,208 @@
+"""Suite `engine`: the engine issue's speed targets against hand-written numpy.
+
+- MLP 784-256-10 tanh, batch 128, float64 softmax cross-entropy: grad <= 1.15x
+  a hand-written backprop;
+- jacfwd and jacrev of a 256 -> 256 two-layer tanh net, jacfwd 4 -> 1024 and
+  jacrev 1024 -> 4: each <= 2x one hand-written Jacobian;
+- full Hessian of sum(tanh(A x)^2), n = 100: <= 10x a hand-written Hessian.
+
+Every hand-written baseline is checked equal to adcore's result (and each peer's)
+with np.allclose before anything is timed.
+"""
+
+from __future__ import annotations
+
+from . import workloads as w
+from .common import Candidate, backend_candidates, compare, failed
+
+NAME = "engine"
+TARGETS = {
+    "mlp_grad": 1.15,
+    "jac_256_fwd": 2.0,
+    "jac_256_rev": 2.0,
+    "jac_4_1024_fwd": 2.0,
+    "jac_1024_4_rev": 2.0,
+    "hessian_100": 10.0,
+}
+
+
+def n_steps(level):
+    return 5
+
+
+def run(ctx) -> dict:
+    rng = ctx.rng()
+    cases = {}
+    summary = {}
+
+    # ---- MLP loss gradient
+    sizes = ctx.pick(tiny=(20, 16, 5), quick=(784, 256, 10), full=(784, 256, 10))
+    batch = ctx.pick(tiny=8, quick=128, full=128)
+    params = w.mlp_params(rng, sizes)
+    X, Y = w.mlp_data(rng, batch, sizes[0], sizes[2])
+    ref = w.mlp_grad_hand(params, X, Y)
+
+    def mlp_build(b):
+        ops = b.ops
+        P, Xn, Yn = b.to_native(params), b.to_native(X), b.to_native(Y)
+        g = b.grad(lambda p: w.mlp_loss(ops, p, Xn, Yn))
+        return [
+            Candidate(
+                f"{b.name} grad",
+                lambda: b.block(g(P)),
+                system=b.name,
+                mode="reverse",
+                to_numpy=b.to_numpy,
+            )
+        ]
+
+    cands = [Candidate("hand-written", lambda: w.mlp_grad_hand(params, X, Y), mode="reverse")]
+    cands += backend_candidates(ctx, mlp_build)
+    cases["mlp_grad"] = {
+        "what": f"MLP {'-'.join(map(str, sizes))} tanh, batch {batch}, softmax CE, gradient",
+        "baseline": "hand-written",
+        "entries": compare(ctx, "engine: MLP grad", cands, ref, "hand-written"),
+    }
+    _target(summary, cases, "mlp_grad", "adcore grad")
+
+    # ---- Jacobians of a two-layer tanh net
+    jac_shapes = {
+        "jac_256": ctx.pick(tiny=(6, 6, 6), quick=(256, 256, 256), full=(256, 256, 256)),
+        "jac_4_1024": ctx.pick(tiny=(2, 12, 8), quick=(4, 1024, 256), full=(4, 1024, 256)),
+        "jac_1024_4": ctx.pick(tiny=(12, 2, 8), quick=(1024, 4, 256), full=(1024, 4, 256)),
+    }
+    for key, (n, m, hidden) in jac_shapes.items():
+        p = w.tanh_net_params(rng, n, m, hidden)
+        x = rng.standard_normal(n)
+        ref = w.tanh_net_jacobian_hand(p, x)
+
+        def jac_build(b, p=p, x=x):
+            ops = b.ops
+            pn, xn = b.to_native(p), b.to_native(x)
+
+            def f(z):
+                return w.tanh_net(ops, pn, z)
+
+            out = []
+            for mode, label, maker in (
+                ("forward", "jacfwd", b.jacfwd),
+                ("reverse", "jacrev", b.jacrev),
+            ):
+                try:
+                    J = maker(f)
+                    out.append(
+                        Candidate(
+                            f"{b.name} {label}",
+                            lambda J=J: b.block(J(xn)),
+                            system=b.name,
+                            mode=mode,
+                            to_numpy=b.to_numpy,
+                        )
+                    )
+                except Exception as exc:
+                    out.append(failed(f"{b.name} {label}", exc, b.name, mode))
+            if b.name == "adcore":
+                J = b.jacobian_auto(f)
+                choice = b.choose_mode(f, xn)
+                out.append(
+                    Candidate(
+                        "adcore jacobian(auto)",
+                        lambda: J(xn),
+                        system=b.name,
+                        mode="auto",
+                        to_numpy=b.to_numpy,
+                        info={"choice": str(getattr(choice, "mode", choice))},
+                    )
+                )
+            return out
+
+        cands = [Candidate("hand-written", lambda p=p, x=x: w.tanh_net_jacobian_hand(p, x))]
+        cands += backend_candidates(ctx, jac_build)
+        cases[key] = {
+            "what": f"Jacobian of tanh net {n} -> {m} (hidden {hidden})",
+            "baseline": "hand-written",
+            "entries": compare(ctx, f"engine: {key}", cands, ref, "hand-written"),
+        }
+    _target(summary, cases, "jac_256", "adcore jacfwd", "jac_256_fwd")
+    _target(summary, cases, "jac_256", "adcore jacrev", "jac_256_rev")
+    _target(summary, cases, "jac_4_1024", "adcore jacfwd", "jac_4_1024_fwd")
+    _target(summary, cases, "jac_1024_4", "adcore jacrev", "jac_1024_4_rev")
+
+    # ---- full Hessian of sum(tanh(A x)^2)
+    n = ctx.pick(tiny=6, quick=100, full=100)
+    A = rng.standard_normal((n, n)) / (2 * n**0.5)
+    x = rng.standard_normal(n)
+    ref = w.tanh_square_hessian_hand(A, x)
+
+    def hess_build(b):
+        ops = b.ops
+        An, xn = b.to_native(A), b.to_native(x)
+        H = b.hessian(lambda z: w.tanh_square(ops, An, z))
+        return [
+            Candidate(
+                f"{b.name} hessian",
+                lambda: b.block(H(xn)),
+                system=b.name,
+                mode="fwd-over-rev" if b.name == "adcore" else "",
+                to_numpy=b.to_numpy,
+            )
+        ]
+
+    cands = [Candidate("hand-written", lambda: w.tanh_square_hessian_hand(A, x))]
+    cands += backend_candidates(ctx, hess_build)
+    cases["hessian_100"] = {
+        "what": f"full Hessian of sum(tanh(A x)^2), n = {n}",
+        "baseline": "hand-written",
+        "entries": compare(ctx, "engine: Hessian", cands, ref, "hand-written"),
+    }
+    _target(summary, cases, "hessian_100", "adcore hessian")
+    return {
+        "params": {"mlp_sizes": sizes, "batch": batch, "jacobians": jac_shapes, "hessian_n": n},
+        "cases": cases,
+        "summary": summary,
+        "targets": TARGETS,
+    }
+
+
+def _target(summary, cases, case, entry_name, key=None):
+    key = key or case
+    e = cases[case]["entries"].get(entry_name, {})
+    if "ratio" in e:
+        summary[key] = {
+            "ratio": e["ratio"],
+            "target": TARGETS[key],
+            "met": e["ratio"] <= TARGETS[key],
+        }
+    else:
+        summary[key] = {
+            "ratio": None,
+            "target": TARGETS[key],
+            "met": False,
+            "status": e.get("status", "missing"),
+            "error": e.get("error"),
+        }
+
+
+def markdown(res: dict) -> str:
+    lines = []
+    for _key, case in res["cases"].items():
+        lines += [
+            f"**{case['what']}** (x hand-written, lower is better)",
+            "",
+            "| system | how | x hand-written | ms |",
+            "|---|---|---:|---:|",
+        ]
+        for name, e in case["entries"].items():
+            lines.append(
+                f"| {e['system']} | {name} | {cell(e, 'ratio', '{:.2f}')} | "
+                f"{cell(e, 'time_s', '{:.3f}', 1e3)} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def cell(e, key, spec, scale=1.0):
+    if key in e:
+        return spec.format(e[key] * scale)
+    status = e.get("status", "n/a")
+    return status if status != "ok" else "n/a"

@@ -1,0 +1,169 @@
+"""Suite `overhead`: microseconds per op on a chain of scalar ops.
+
+`x = sin(x)*1.01 + 0.1*x` repeated 250 times is 1000 scalar ops, so every AD
+system's time is almost all dispatch overhead: the price of one traced
+operation.  The engine issue's targets: reverse grad <= 5 us/op, forward jvp
+<= 3 us/op.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import workloads as w
+from .common import Candidate, backend_candidates, compare
+
+NAME = "overhead"
+OPS_PER_REPEAT = 4
+TARGETS_US = {"reverse": 5.0, "forward": 3.0}
+
+
+def n_steps(level):
+    return 1
+
+
+def run(ctx) -> dict:
+    repeats = ctx.pick(tiny=10, quick=250, full=250)
+    n_ops = OPS_PER_REPEAT * repeats
+    x0 = 0.5
+    value, deriv = w.scalar_chain_derivative(x0, repeats)
+    cands = [
+        Candidate("numpy", lambda: w.scalar_chain_numpy(x0, repeats), mode="primal", check=False),
+        Candidate(
+            "hand-written derivative",
+            lambda: w.scalar_chain_derivative(x0, repeats),
+            mode="forward",
+            result=lambda: w.scalar_chain_derivative(x0, repeats)[1],
+        ),
+    ]
+    cands += backend_candidates(ctx, _candidates, x0, repeats)
+    entries = compare(
+        ctx,
+        "overhead: scalar chain",
+        cands,
+        reference=deriv,
+        baseline="numpy",
+        rtol=1e-9,
+        atol=1e-12,
+    )
+    for e in entries.values():
+        if "time_s" in e:
+            e["us_per_op"] = e["time_s"] / n_ops * 1e6
+    summary = {}
+    for mode in ("reverse", "forward"):
+        e = entries.get(f"adcore {mode}", {})
+        if "us_per_op" in e:
+            summary[f"adcore_{mode}_us_per_op"] = e["us_per_op"]
+            summary[f"adcore_{mode}_target_us"] = TARGETS_US[mode]
+            summary[f"adcore_{mode}_met"] = e["us_per_op"] <= TARGETS_US[mode]
+            for peer in ctx.peers():
+                pe = entries.get(f"{peer.name} {mode}", {})
+                if "time_s" in pe:
+                    summary[f"{peer.name}_{mode}_over_adcore"] = pe["time_s"] / e["time_s"]
+    return {
+        "params": {
+            "repeats": repeats,
+            "n_ops": n_ops,
+            "x0": x0,
+            "derivative": float(deriv),
+            "value": float(value),
+        },
+        "entries": entries,
+        "summary": summary,
+    }
+
+
+def _candidates(b, x0, repeats):
+    if b.name == "jax-jit":  # compiling a 1000-op chain measures XLA, not dispatch
+        return []
+    ops = b.ops
+
+    def f(x):
+        return w.scalar_chain(ops, x, repeats)
+
+    x = b.scalar(x0)
+    one = b.scalar(1.0)
+    g = b.grad(f)
+    out = []
+
+    def rev():
+        return b.block(g(x))
+
+    def fwd():
+        return b.block(b.jvp(f, (x,), (one,)))
+
+    out.append(
+        Candidate(
+            f"{b.name} reverse",
+            rev,
+            system=b.name,
+            mode="reverse",
+            to_numpy=lambda r: float(np.asarray(b.to_numpy(r))),
+        )
+    )
+    out.append(
+        Candidate(
+            f"{b.name} forward",
+            fwd,
+            system=b.name,
+            mode="forward",
+            to_numpy=lambda r: float(np.asarray(b.to_numpy(r[1]))),
+        )
+    )
+    return out
+
+
+def markdown(res: dict) -> str:
+    p = res["params"]
+    lines = [
+        f"Chain `x = sin(x)*1.01 + 0.1*x` x {p['repeats']} = {p['n_ops']} scalar ops, "
+        f"float64. Targets: reverse <= {TARGETS_US['reverse']} us/op, forward <= "
+        f"{TARGETS_US['forward']} us/op.",
+        "",
+        "| system | mode | us per op | x numpy |",
+        "|---|---|---:|---:|",
+    ]
+    for _name, e in res["entries"].items():
+        lines.append(
+            f"| {e['system']} | {e['mode']} | {_fmt(e.get('us_per_op'), e)} | "
+            f"{_fmt(e.get('ratio'), e, '{:.1f}')} |"
+        )
+    return "\n".join(lines)
+
+
+def _fmt(v, e, spec="{:.2f}"):
+    if v is not None:
+        return spec.format(v)
+    return e.get("status", "n/a") if e.get("status") != "ok" else "n/a"
+
+
+def plots(res: dict, plt, path_for) -> list:
+    rows = [(n, e) for n, e in res["entries"].items() if "us_per_op" in e]
+    if not rows:
+        return []
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.5))
+    names = [n for n, _ in rows]
+    vals = [e["us_per_op"] for _, e in rows]
+    colors = [
+        "tab:orange"
+        if e["system"] == "adcore"
+        else "tab:gray"
+        if e["system"] == "numpy"
+        else "tab:blue"
+        for _, e in rows
+    ]
+    ax.barh(names, vals, color=colors)
+    ax.set_xscale("log")
+    ax.invert_yaxis()
+    for mode, target in TARGETS_US.items():
+        ax.axvline(target, ls="--", lw=0.8, color="tab:red")
+        ax.text(target, -0.6, f"{mode} target", fontsize=7, color="tab:red", ha="center")
+    for i, v in enumerate(vals):
+        ax.text(v, i, f" {v:.2f}", va="center", fontsize=8)
+    ax.set_xlabel("microseconds per op (log scale, lower is better)")
+    ax.set_title(f"Per-op overhead, {res['params']['n_ops']}-op scalar chain")
+    fig.tight_layout()
+    path = path_for("overhead")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return [path]

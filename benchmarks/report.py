@@ -1,0 +1,199 @@
+"""The markdown report: machine facts, the headline table of targets, one section per suite."""
+
+from __future__ import annotations
+
+from . import SUITE_MODULES
+
+__all__ = ["markdown_report", "headline_rows"]
+
+
+def _fmt(v, spec="{:.2f}"):
+    return "n/a" if v is None else spec.format(v)
+
+
+def _verdict(met):
+    return "n/a" if met is None else ("met" if met else "**missed**")
+
+
+def headline_rows(results: dict) -> list:
+    """(what, measured, target, verdict) for every target the issues set."""
+    rows = []
+    suites = results["suites"]
+    ov = suites.get("overhead", {}).get("summary", {})
+    for mode in ("reverse", "forward"):
+        v = ov.get(f"adcore_{mode}_us_per_op")
+        tgt = ov.get(f"adcore_{mode}_target_us", 5.0 if mode == "reverse" else 3.0)
+        rows.append(
+            (
+                f"scalar chain, {mode}, us/op",
+                _fmt(v),
+                f"<= {tgt}",
+                _verdict(ov.get(f"adcore_{mode}_met")),
+            )
+        )
+    eng = suites.get("engine", {}).get("summary", {})
+    labels = {
+        "mlp_grad": "MLP 784-256-10 gradient, x hand-written",
+        "jac_256_fwd": "jacfwd 256->256, x hand-written",
+        "jac_256_rev": "jacrev 256->256, x hand-written",
+        "jac_4_1024_fwd": "jacfwd 4->1024, x hand-written",
+        "jac_1024_4_rev": "jacrev 1024->4, x hand-written",
+        "hessian_100": "full Hessian n=100, x hand-written",
+    }
+    for key, label in labels.items():
+        e = eng.get(key)
+        if e is not None:
+            rows.append(
+                (
+                    label,
+                    _fmt(e.get("ratio")),
+                    f"<= {e['target']}",
+                    _verdict(e.get("met") if e.get("ratio") is not None else None),
+                )
+            )
+    cg = suites.get("cheap_gradient", {}).get("summary", {}).get("mlp")
+    if cg:
+        rows.append(
+            (
+                "cheap gradient MLP: adcore ratio / hand ratio",
+                _fmt(cg.get("adcore_over_hand")),
+                f"<= {cg.get('target', 1.3)}",
+                _verdict(cg.get("met") if cg.get("adcore_over_hand") else None),
+            )
+        )
+    sw = suites.get("jacobian_sweep", {}).get("summary", {})
+    if sw.get("judged"):
+        rows.append(
+            (
+                "jacobian(auto) picks the faster mode",
+                f"{100 * sw['accuracy']:.0f}% of {sw['judged']}",
+                ">= 95%",
+                _verdict(sw["accuracy"] >= 0.95),
+            )
+        )
+        rows.append(
+            (
+                "jacobian(auto) worst loss when wrong",
+                f"{100 * sw['worst_loss']:.0f}%",
+                "<= 10%",
+                _verdict(sw["worst_loss"] <= 0.10),
+            )
+        )
+    vs = versus_peers(results)
+    for peer, (wins, total, worst) in vs.items():
+        rows.append(
+            (
+                f"adcore faster than {peer} (comparable workloads)",
+                f"{wins}/{total}" + (f", worst {worst[0]} {worst[1]:.2f}x" if worst else ""),
+                "all" if peer == "autograd" else "overhead-bound ones",
+                _verdict(wins == total) if peer == "autograd" else "see tables",
+            )
+        )
+    return rows
+
+
+# (suite, case or None, adcore entry, peer entry suffix) pairs compared for the peer verdict
+_PAIRS = [
+    ("overhead", None, "adcore reverse", "reverse"),
+    ("overhead", None, "adcore forward", "forward"),
+    ("engine", "mlp_grad", "adcore grad", "grad"),
+    ("engine", "jac_256", "adcore jacfwd", "jacfwd"),
+    ("engine", "jac_256", "adcore jacrev", "jacrev"),
+    ("engine", "jac_4_1024", "adcore jacfwd", "jacfwd"),
+    ("engine", "jac_1024_4", "adcore jacrev", "jacrev"),
+    ("engine", "hessian_100", "adcore hessian", "hessian"),
+    ("cheap_gradient", "elementwise", "adcore grad", "grad"),
+    ("cheap_gradient", "matmul_chain", "adcore grad", "grad"),
+    ("second_order", "mlp_hvp", "adcore fwd-over-rev", "fwd-over-rev"),
+    ("penalty", None, "adcore fwd-over-rev", "fwd-over-rev"),
+    ("penalty", None, "adcore rev-over-rev", "rev-over-rev"),
+]
+
+
+def versus_peers(results: dict) -> dict:
+    """peer -> (adcore wins, comparisons, (workload, peer_time / adcore_time) at worst)."""
+    out = {}
+    peers = [p for p in results.get("peers", {}) if results["peers"][p]]
+    for peer in peers:
+        if peer == "jax-jit":  # compiled, not an eager peer: shown in the tables only
+            continue
+        wins = total = 0
+        worst = None
+        for suite, case, ours, suffix in _PAIRS:
+            res = results["suites"].get(suite, {})
+            entries = (
+                res.get("cases", {}).get(case, {}).get("entries") if case else res.get("entries")
+            )
+            if not entries:
+                continue
+            a, p = entries.get(ours, {}), entries.get(f"{peer} {suffix}", {})
+            if "time_s" in a and "time_s" in p:
+                total += 1
+                speedup = p["time_s"] / a["time_s"]
+                wins += speedup > 1.0
+                label = f"{suite}/{case or suffix}/{suffix}"
+                if worst is None or speedup < worst[1]:
+                    worst = (label, speedup)
+        if total:
+            out[peer] = (wins, total, worst)
+    return out
+
+
+def markdown_report(results: dict, plot_files: dict | None = None) -> str:
+    m = results["machine"]
+    blas = m.get("blas", {})
+    lines = [
+        f"# adcore benchmarks — {results['timestamp']}",
+        "",
+        f"Level `{results['level']}`; {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+        f"numpy {m['numpy']}, BLAS {blas.get('library')} {blas.get('version')} "
+        f"kernel {blas.get('kernel')} on {blas.get('num_threads')} thread(s); "
+        f"adcore {m.get('adcore')}.",
+        "Peers: "
+        + (", ".join(f"{k} {v}" for k, v in results["peers"].items() if v) or "none")
+        + ". "
+        + "".join(f"Skipped {k}: {v}. " for k, v in results["skipped"].items()),
+        "",
+        "All times are medians of repeats after warm-up, candidates of one comparison timed "
+        "side by side (interleaved) in one process; read the ratios, not the absolute times "
+        "(a shared 2-core machine).",
+        "",
+        "## Headline",
+        "",
+        "| target | measured | goal | verdict |",
+        "|---|---:|---:|---|",
+    ]
+    for row in headline_rows(results):
+        lines.append("| " + " | ".join(row) + " |")
+    plot_files = plot_files or {}
+    for name, mod in SUITE_MODULES.items():
+        res = results["suites"].get(name)
+        if res is None:
+            continue
+        lines += ["", f"## {name}", ""]
+        if res.get("status") == "error":
+            lines.append(f"Suite failed: `{res.get('error', '').splitlines()[-1]}`")
+            continue
+        lines.append(mod.markdown(res))
+        for path in plot_files.get(name, []):
+            lines += ["", f"![{name}]({path})"]
+        errors = _errors(res)
+        if errors:
+            lines += ["", "<details><summary>errors and mismatches</summary>", ""]
+            lines += [f"- {k}: {v}" for k, v in errors]
+            lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _errors(res: dict) -> list:
+    out = []
+    groups = [("", res.get("entries", {}))]
+    groups += [(f"{k}/", c.get("entries", {})) for k, c in res.get("cases", {}).items()]
+    for prefix, entries in groups:
+        for name, e in entries.items():
+            if e.get("status") in ("error", "mismatch"):
+                out.append((f"{prefix}{name}", f"{e['status']}: {e.get('error', '')}"))
+    for c in res.get("cells", []):
+        for k, v in c.get("errors", {}).items():
+            out.append((f"n={c['n']} m={c['m']} {k}", v))
+    return out

@@ -1,0 +1,258 @@
+"""Suite `second_order`: Hessian-vector products in all four modes, and full Hessians.
+
+On an MLP loss (parameters as a pytree), a small MLP with a flat parameter
+vector (small enough for a full Hessian), and Rosenbrock.  Baselines are
+hand-written: the Rosenbrock HVP and Hessian in closed form; for the MLPs the
+hand-written gradient (so an HVP reads "costs k gradients") and, for checking,
+central differences of that gradient.
+
+fwd-over-fwd needs one forward pass per input direction (n batched tangents),
+so it is only run where n <= FOF_LIMIT.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import workloads as w
+from .common import Candidate, backend_candidates, compare, failed
+
+NAME = "second_order"
+MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
+FOF_LIMIT = 2000
+
+
+def _fd_hvp(grad_fn, x, v, eps=1e-5):
+    plus = grad_fn(tree_map_add(x, v, eps))
+    minus = grad_fn(tree_map_add(x, v, -eps))
+    return tuple_apply(lambda a, b: (a - b) / (2 * eps), plus, minus)
+
+
+def tree_map_add(x, v, s):
+    return tuple_apply(lambda a, b: a + s * b, x, v)
+
+
+def tuple_apply(fn, a, b):
+    if isinstance(a, tuple):
+        return tuple(fn(p, q) for p, q in zip(a, b, strict=False))
+    return fn(a, b)
+
+
+def _hvp_candidates(ctx, f_of, x, v, n_params):
+    """Candidates for every backend's HVP modes; f_of(ops) -> scalar function."""
+
+    def build(b):
+        f = f_of(b.ops, b)
+        xn, vn = b.to_native(x), b.to_native(v)
+        out = []
+        for mode in MODES:
+            name = f"{b.name} {mode}"
+            if mode not in b.hvp_modes:
+                continue
+            if mode == "fwd-over-fwd" and n_params > FOF_LIMIT:
+                continue
+            try:
+                out.append(
+                    Candidate(
+                        name,
+                        lambda mode=mode: b.block(b.hvp(f, xn, vn, mode)),
+                        system=b.name,
+                        mode=mode,
+                        to_numpy=b.to_numpy,
+                    )
+                )
+            except Exception as exc:
+                out.append(failed(name, exc, b.name, mode))
+        return out
+
+    return backend_candidates(ctx, build)
+
+
+def _hessian_candidates(ctx, f_of, x):
+    def build(b):
+        f = f_of(b.ops, b)
+        xn = b.to_native(x)
+        H = b.hessian(f)
+        return [
+            Candidate(
+                f"{b.name} hessian",
+                lambda: b.block(H(xn)),
+                system=b.name,
+                mode="hessian",
+                to_numpy=b.to_numpy,
+            )
+        ]
+
+    return backend_candidates(ctx, build)
+
+
+def n_steps(level):
+    return 5
+
+
+def run(ctx) -> dict:
+    rng = ctx.rng()
+    cases = {}
+
+    # ---- HVP of the MLP loss, parameters as a tuple pytree
+    sizes = ctx.pick(tiny=(12, 8, 3), quick=(196, 64, 10), full=(784, 256, 10))
+    batch = ctx.pick(tiny=4, quick=64, full=128)
+    params = w.mlp_params(rng, sizes)
+    X, Y = w.mlp_data(rng, batch, sizes[0], sizes[2])
+    v = tuple(rng.standard_normal(p.shape) for p in params)
+    n_params = sum(p.size for p in params)
+    ref = _fd_hvp(lambda p: w.mlp_grad_hand(p, X, Y), params, v)
+
+    def mlp_f(ops, b):
+        Xn, Yn = b.to_native(X), b.to_native(Y)
+        return lambda p: w.mlp_loss(ops, p, Xn, Yn)
+
+    cands = [
+        Candidate(
+            "hand-written grad", lambda: w.mlp_grad_hand(params, X, Y), mode="gradient", check=False
+        )
+    ]
+    cands += _hvp_candidates(ctx, mlp_f, params, v, n_params)
+    cases["mlp_hvp"] = {
+        "what": f"HVP of MLP {'-'.join(map(str, sizes))} loss, batch {batch} "
+        f"({n_params} parameters)",
+        "baseline": "hand-written grad",
+        "entries": compare(
+            ctx, "second order: MLP hvp", cands, ref, "hand-written grad", rtol=1e-5, atol=1e-7
+        ),
+    }
+
+    # ---- small MLP, flat parameters: all four HVP modes and the full Hessian
+    ssizes = ctx.pick(tiny=(3, 3, 2), quick=(16, 8, 4), full=(16, 16, 4))
+    sbatch = ctx.pick(tiny=4, quick=32, full=64)
+    unpack, n_small = w.flat_mlp(ssizes)
+    theta = np.concatenate([p.ravel() for p in w.mlp_params(rng, ssizes)])
+    Xs, Ys = w.mlp_data(rng, sbatch, ssizes[0], ssizes[2])
+    vs = rng.standard_normal(n_small)
+
+    def flat_grad(t):
+        return np.concatenate([g.ravel() for g in w.mlp_grad_hand(unpack(t), Xs, Ys)])
+
+    eye = np.eye(n_small)
+    H_ref = np.stack([_fd_hvp(flat_grad, theta, e) for e in eye])
+    H_ref = 0.5 * (H_ref + H_ref.T)
+
+    def small_f(ops, b):
+        Xn, Yn = b.to_native(Xs), b.to_native(Ys)
+        return lambda t: w.mlp_loss(ops, unpack(t), Xn, Yn)
+
+    base = Candidate("hand-written grad", lambda: flat_grad(theta), mode="gradient", check=False)
+    cands = [base] + _hvp_candidates(ctx, small_f, theta, vs, n_small)
+    cases["small_mlp_hvp"] = {
+        "what": f"HVP of MLP {'-'.join(map(str, ssizes))} loss, batch {sbatch}, flat "
+        f"parameters (n = {n_small})",
+        "baseline": "hand-written grad",
+        "entries": compare(
+            ctx,
+            "second order: small MLP hvp",
+            cands,
+            H_ref @ vs,
+            "hand-written grad",
+            rtol=1e-5,
+            atol=1e-7,
+        ),
+    }
+    cands = [base] + _hessian_candidates(ctx, small_f, theta)
+    cases["small_mlp_hessian"] = {
+        "what": f"full Hessian of the same small MLP loss (n = {n_small})",
+        "baseline": "hand-written grad",
+        "entries": compare(
+            ctx,
+            "second order: small MLP hessian",
+            cands,
+            H_ref,
+            "hand-written grad",
+            rtol=1e-5,
+            atol=1e-7,
+        ),
+    }
+
+    # ---- Rosenbrock
+    n_hvp = ctx.pick(tiny=8, quick=300, full=1000)
+    xr = rng.uniform(-1.5, 1.5, n_hvp)
+    vr = rng.standard_normal(n_hvp)
+
+    def ros_f(ops, b):
+        return lambda z: w.rosenbrock(ops, z)
+
+    cands = [Candidate("hand-written hvp", lambda: w.rosenbrock_hvp_hand(xr, vr))]
+    cands += _hvp_candidates(ctx, ros_f, xr, vr, n_hvp)
+    cases["rosenbrock_hvp"] = {
+        "what": f"HVP of Rosenbrock, n = {n_hvp}",
+        "baseline": "hand-written hvp",
+        "entries": compare(
+            ctx,
+            "second order: Rosenbrock hvp",
+            cands,
+            w.rosenbrock_hvp_hand(xr, vr),
+            "hand-written hvp",
+        ),
+    }
+    n_h = ctx.pick(tiny=8, quick=50, full=200)
+    xh = rng.uniform(-1.5, 1.5, n_h)
+    cands = [Candidate("hand-written hessian", lambda: w.rosenbrock_hessian_hand(xh))]
+    cands += _hessian_candidates(ctx, ros_f, xh)
+    cases["rosenbrock_hessian"] = {
+        "what": f"full Hessian of Rosenbrock, n = {n_h}",
+        "baseline": "hand-written hessian",
+        "entries": compare(
+            ctx,
+            "second order: Rosenbrock hessian",
+            cands,
+            w.rosenbrock_hessian_hand(xh),
+            "hand-written hessian",
+        ),
+    }
+
+    summary = {}
+    for key, case in cases.items():
+        best = None
+        for name, e in case["entries"].items():
+            if e["system"] == "adcore" and "ratio" in e and (best is None or e["ratio"] < best[1]):
+                best = (name, e["ratio"])
+        summary[key] = {
+            "adcore_best": best[0] if best else None,
+            "adcore_best_ratio": best[1] if best else None,
+        }
+    return {
+        "params": {
+            "mlp_sizes": sizes,
+            "batch": batch,
+            "n_params": n_params,
+            "small_mlp": ssizes,
+            "small_n": n_small,
+            "rosenbrock_hvp_n": n_hvp,
+            "rosenbrock_hessian_n": n_h,
+            "fof_limit": FOF_LIMIT,
+        },
+        "cases": cases,
+        "summary": summary,
+    }
+
+
+def markdown(res: dict) -> str:
+    from .engine import cell
+
+    lines = [
+        f"fwd-over-fwd runs only where n <= {FOF_LIMIT} (it needs n batched forward passes).",
+        "",
+    ]
+    for case in res["cases"].values():
+        lines += [
+            f"**{case['what']}** (x {case['baseline']})",
+            "",
+            "| system | mode | x baseline | ms |",
+            "|---|---|---:|---:|",
+        ]
+        for name, e in case["entries"].items():
+            lines.append(
+                f"| {e['system']} | {name} | {cell(e, 'ratio', '{:.2f}')} | "
+                f"{cell(e, 'time_s', '{:.3f}', 1e3)} |"
+            )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,84 @@
+"""The benchmarks run end to end at tiny sizes and write well-formed results.
+
+No timing assertions: only that every suite runs, its JSON parses and has the
+keys the report and the plots read.
+"""
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
+    sys.path.insert(0, str(ROOT))
+
+import benchmarks  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    res = benchmarks.run(quick=True, tiny=True, out_dir=out, peers=(), progress=False)
+    return res, out
+
+
+def test_every_suite_ran(results):
+    res, _ = results
+    assert set(res["suites"]) == set(benchmarks.SUITES)
+    for name, suite in res["suites"].items():
+        assert suite["status"] in ("ok", "skipped"), (name, suite.get("error"))
+
+
+def test_json_is_well_formed(results):
+    res, out = results
+    path = out / f"{res['timestamp']}.json"
+    assert path.exists()
+    data = json.loads(path.read_text())
+    for key in ("schema", "timestamp", "level", "machine", "peers", "skipped", "suites"):
+        assert key in data
+    machine = data["machine"]
+    for key in ("cpu", "cores", "python", "numpy", "blas", "peers", "env"):
+        assert key in machine
+    assert "kernel" in machine["blas"] and "source" in machine["blas"]
+    assert data["level"] == "tiny"
+
+
+def test_suite_keys(results):
+    res, _ = results
+    s = res["suites"]
+    assert {"params", "entries", "summary"} <= set(s["overhead"])
+    assert "numpy" in s["overhead"]["entries"]
+    assert {"mlp_grad", "jac_256", "jac_4_1024", "jac_1024_4", "hessian_100"} <= set(
+        s["engine"]["cases"]
+    )
+    assert {"mlp", "elementwise", "matmul_chain"} <= set(s["cheap_gradient"]["cases"])
+    assert tuple(s["cheap_gradient"]["summary"]["omega"]) == (3.0, 4.0)
+    assert {"params", "cells", "summary"} <= set(s["jacobian_sweep"])
+    assert {"mlp_hvp", "small_mlp_hvp", "small_mlp_hessian", "rosenbrock_hvp"} <= set(
+        s["second_order"]["cases"]
+    )
+    assert "entries" in s["penalty"] and "hand-written" in s["penalty"]["entries"]
+    assert "numpy f" in s["memory"]["series"]
+
+
+def test_timed_entries_have_times(results):
+    res, _ = results
+    for case in res["suites"]["engine"]["cases"].values():
+        base = case["entries"][case["baseline"]]
+        assert base["status"] == "ok"
+        assert base["time_s"] > 0 and math.isfinite(base["time_s"])
+        for entry in case["entries"].values():
+            assert entry["status"] in ("ok", "error", "mismatch")
+            if entry["status"] == "ok":
+                assert entry["time_s"] > 0
+
+
+def test_reports_written(results):
+    res, out = results
+    latest = (out / "latest.md").read_text()
+    assert latest.startswith("# adcore benchmarks")
+    assert "## Headline" in latest
+    assert (out / f"{res['timestamp']}.md").exists()
