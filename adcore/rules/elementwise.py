@@ -14,6 +14,8 @@ import numpy as np
 from adcore.core import getval
 from adcore.rules.declare import MINUS_ONE, ONE, elementwise, mask
 
+# Python floats, not numpy scalars: they keep float32 arithmetic in float32
+LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
 POS = (0.1, 3.0)  # domain hints for the registry-driven tests
 UNIT = (-0.9, 0.9)
 
@@ -47,11 +49,11 @@ reciprocal = elementwise(np.reciprocal, lambda ans, x: -(ans * ans), name="recip
 
 # ---- exponentials and logarithms ---------------------------------------------
 exp = elementwise(np.exp, lambda ans, x: ans, name="exp")
-exp2 = elementwise(np.exp2, lambda ans, x: ans * np.log(2.0), name="exp2")
+exp2 = elementwise(np.exp2, lambda ans, x: ans * LN2, name="exp2")
 expm1 = elementwise(np.expm1, lambda ans, x: ans + 1.0, name="expm1")
 log = elementwise(np.log, lambda ans, x: 1.0 / x, name="log", domain=POS)
-log2 = elementwise(np.log2, lambda ans, x: 1.0 / (x * np.log(2.0)), name="log2", domain=POS)
-log10 = elementwise(np.log10, lambda ans, x: 1.0 / (x * np.log(10.0)), name="log10", domain=POS)
+log2 = elementwise(np.log2, lambda ans, x: 1.0 / (x * LN2), name="log2", domain=POS)
+log10 = elementwise(np.log10, lambda ans, x: 1.0 / (x * LN10), name="log10", domain=POS)
 log1p = elementwise(np.log1p, lambda ans, x: 1.0 / (x + 1.0), name="log1p", domain=UNIT)
 sqrt = elementwise(np.sqrt, lambda ans, x: 0.5 / ans, name="sqrt", domain=POS)
 cbrt = elementwise(np.cbrt, lambda ans, x: 1.0 / (3.0 * ans * ans), name="cbrt", domain=POS)

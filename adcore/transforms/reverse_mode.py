@@ -29,7 +29,9 @@ class ReverseTrace:
         if has_aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):
                 raise TypeError(f"{transform}(has_aux=True): f must return a pair (output, aux)")
-            out, self.aux = out
+            out, aux = out
+            leaves, td = tree_flatten(aux)
+            self.aux = tree_unflatten(td, [x.primal if self.is_mine(x) else x for x in leaves])
         self.out_leaves, self.out_treedef = tree_flatten(out)
 
     def is_mine(self, x):
