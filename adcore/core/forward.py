@@ -30,6 +30,8 @@ class ForwardTag(Tag):
     def process(self, prim, args, kwargs):
         if not self.alive:
             raise self.dead_error()
+        if len(args) == 1:  # the common unary case, without the bookkeeping below
+            return self._unary(prim, args[0], kwargs)
         primals = list(args)
         mine = []
         for i, a in enumerate(args):
@@ -54,3 +56,19 @@ class ForwardTag(Tag):
         if tangent is None:
             return ans
         return Dual(ans, tangent, self)
+
+    def _unary(self, prim, dual, kwargs):
+        x = dual.primal
+        if isinstance(x, Traced):
+            ans = prim(x, **kwargs)
+        else:
+            ans = prim.impl(x, **kwargs)
+        rule = prim.jvps.get(0)
+        if rule is None:
+            raise prim.missing("jvp", 0)
+        if rule is NONDIFF:
+            return ans
+        g = dual.tangent
+        if self.nbatch and not prim.jvp_batched:
+            return Dual(ans, hooks.stack([rule(gk, ans, x, **kwargs) for gk in g]), self)
+        return Dual(ans, rule(g, ans, x, **kwargs), self)

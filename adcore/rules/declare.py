@@ -48,7 +48,14 @@ def mask(cond, like):
     return np.asarray(cond, dtype=dtype)
 
 
-def _elementwise_jvp(i, partial):
+def _elementwise_jvp(i, partial, arity):
+    if arity == 1 and callable(partial):
+
+        def unary_jvp(g, ans, x):  # shapes always agree: no broadcasting to undo
+            return g * partial(ans, x)
+
+        return unary_jvp
+
     def jvp(g, ans, *args, **kwargs):
         xs = shape_of(args[i])
         s = shape_of(ans)
@@ -108,7 +115,7 @@ def elementwise(impl, *partials, name=None, domain=None, family="elementwise"):
             jvps.append(NONDIFF)
             vjps.append(NONDIFF)
         else:
-            jvps.append(_elementwise_jvp(i, p))
+            jvps.append(_elementwise_jvp(i, p, len(partials)))
             vjps.append(_elementwise_vjp(i, p))
     defjvp(prim, *jvps, batched=True)
     defvjp_direct(prim, *vjps, batched=True)
