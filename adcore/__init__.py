@@ -28,6 +28,7 @@ from adcore.core import (
     registry,
 )
 from adcore.core.pytree import tree_flatten, tree_map, tree_unflatten
+from adcore.trace import trace
 from adcore.transforms import (
     HVP_MODES,
     CostModel,
@@ -66,6 +67,7 @@ __all__ = [
     "jvp",
     "primitive",
     "registry",
+    "trace",
     "tree_flatten",
     "tree_map",
     "tree_unflatten",
