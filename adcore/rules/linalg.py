@@ -59,6 +59,8 @@ def _jvp_b(g, ans, a, b):
     if ndim_of(b) == 1:
         if ndim_of(a) == 1:
             return matmul(g, a)
+        if ndim_of(a) == 2:
+            return matmul(g, _mT(a))  # (batch, k) @ (k, m): one GEMM, not a stack of GEMVs
         gs = shape_of(g)
         g = sh.reshape(g, gs[:nb] + (1,) * (ndim_of(a) - 2) + (gs[-1], 1))
         out = matmul(a, g)
@@ -73,6 +75,8 @@ def _vjp_a(g, ans, a, b):
     if ndim_of(b) == 1:
         c = sh.expand_dims(g, -1) * b  # (batch, stack.., m, k) or (batch, k)
     elif ndim_of(a) == 1:
+        if ndim_of(b) == 2:
+            return matmul(g, _mT(b))  # (batch, n) @ (n, k): one GEMM
         c = sh.squeeze(matmul(sh.expand_dims(g, -2), _mT(b)), -2)
     else:
         c = matmul(g, _mT(b))
@@ -87,6 +91,8 @@ def _vjp_b(g, ans, a, b):
         else:
             c = sh.expand_dims(a, -1) * sh.expand_dims(g, -2)
     elif ndim_of(b) == 1:
+        if ndim_of(a) == 2:
+            return matmul(g, a)  # (batch, m) @ (m, k): one GEMM
         c = sh.squeeze(matmul(sh.expand_dims(g, -2), a), -2)
     else:
         c = matmul(_mT(a), g)

@@ -135,6 +135,8 @@ def basis_blocks(leaves, dtype_of):
     shapes = [shape_of(getval(x)) for x in leaves]
     sizes = [int(np.prod(s, dtype=np.int64)) for s in shapes]
     n = int(np.sum(sizes, dtype=np.int64))
+    if len(leaves) == 1:
+        return [np.eye(n, dtype=dtype_of(leaves[0])).reshape((n,) + shapes[0])], shapes, sizes
     blocks, start = [], 0
     for x, s, k in zip(leaves, shapes, sizes):
         block = np.zeros((n, k), dtype=dtype_of(x))
