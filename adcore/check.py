@@ -73,8 +73,18 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
                 _, t = jvp(fi, (x,), (v,))
                 _compare(t, fd, rtol, atol, what)
                 if order > 1:
-                    _check(lambda x, v, fi=fi: jvp(fi, (x,), (v,))[1], (x, v), order - 1, modes,
-                           eps, rtol, atol, rng, f"jvp({path})", total)
+                    _check(
+                        lambda x, v, fi=fi: jvp(fi, (x,), (v,))[1],
+                        (x, v),
+                        order - 1,
+                        modes,
+                        eps,
+                        rtol,
+                        atol,
+                        rng,
+                        f"jvp({path})",
+                        total,
+                    )
             else:
                 out, pullback = vjp(fi, x)
                 u = _random_like(_flat(out), rng).reshape(np.shape(getval(out)))
@@ -83,5 +93,15 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
                 rhs = np.dot(_flat(u), fd)
                 _compare(np.asarray(lhs), np.asarray(rhs), rtol, atol, what)
                 if order > 1:
-                    _check(lambda x, u, fi=fi: vjp(fi, x)[1](u)[0], (x, np.asarray(u)), order - 1,
-                           modes, eps, rtol, atol, rng, f"vjp({path})", total)
+                    _check(
+                        lambda x, u, fi=fi: vjp(fi, x)[1](u)[0],
+                        (x, np.asarray(u)),
+                        order - 1,
+                        modes,
+                        eps,
+                        rtol,
+                        atol,
+                        rng,
+                        f"vjp({path})",
+                        total,
+                    )

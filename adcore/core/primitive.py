@@ -137,7 +137,7 @@ def defvjp_direct(prim, *fns, argnums=None, batched=True):
 
 
 def registry():
-    """Every primitive and the rule kinds it has: ``{name: {"jvp", "vjp", "batched", "jitted", ...}}``."""
+    """Every primitive and its rule kinds: {name: {jvp, vjp, batched, jitted, ...}}."""
     table = {}
     for name, p in sorted(_REGISTRY.items()):
         table[name] = {

@@ -206,8 +206,16 @@ def install():
     T.__pos__ = lambda s: s
     T.__abs__ = lambda s: ew.absolute(s)
     T.__getitem__ = lambda s, idx: shape.getitem(s, idx)
-    for op, name in (("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "truediv"), ("**", "pow"),
-                     ("@", "matmul"), ("//", "floordiv"), ("%", "mod")):
+    for op, name in (
+        ("+", "add"),
+        ("-", "sub"),
+        ("*", "mul"),
+        ("/", "truediv"),
+        ("**", "pow"),
+        ("@", "matmul"),
+        ("//", "floordiv"),
+        ("%", "mod"),
+    ):
         setattr(T, f"__i{name}__", _inplace(op))
     T.__lt__ = _compare(np.less)
     T.__le__ = _compare(np.less_equal)

@@ -8,7 +8,7 @@ written for numpy works unchanged.
 
 import numpy as np
 
-from adcore.core import Traced, getval, ndim_of, shape_of
+from adcore.core import Traced, getval, shape_of
 from adcore.rules import elementwise as ew
 from adcore.rules import linalg, nn, reductions, shape
 

@@ -137,7 +137,9 @@ def neg_axes(axis, ndim):
     for a in axis:
         a = int(a)
         if not -ndim <= a < ndim:
-            raise np.exceptions.AxisError(f"axis {a} is out of bounds for array of dimension {ndim}")
+            raise np.exceptions.AxisError(
+                f"axis {a} is out of bounds for array of dimension {ndim}"
+            )
         out.append(a - ndim if a >= 0 else a)
     return tuple(sorted(out))
 

@@ -75,9 +75,7 @@ sin = elementwise(np.sin, lambda ans, x: cos(x), name="sin")
 cos = elementwise(np.cos, lambda ans, x: -sin(x), name="cos")
 tan = elementwise(np.tan, lambda ans, x: 1.0 + ans * ans, name="tan", domain=(-1.2, 1.2))
 arcsin = elementwise(np.arcsin, lambda ans, x: 1.0 / sqrt(1.0 - x * x), name="arcsin", domain=UNIT)
-arccos = elementwise(
-    np.arccos, lambda ans, x: -1.0 / sqrt(1.0 - x * x), name="arccos", domain=UNIT
-)
+arccos = elementwise(np.arccos, lambda ans, x: -1.0 / sqrt(1.0 - x * x), name="arccos", domain=UNIT)
 arctan = elementwise(np.arctan, lambda ans, x: 1.0 / (1.0 + x * x), name="arctan")
 arctan2 = elementwise(
     np.arctan2,

@@ -23,7 +23,9 @@ sigmoid = declare.elementwise(
     _sigmoid_impl, lambda ans, x: ans * (1.0 - ans), name="sigmoid", family="nn"
 )
 relu = declare.elementwise(
-    lambda x: np.maximum(x, 0), lambda ans, x: declare.mask(getval(x) > 0, x), name="relu",
+    lambda x: np.maximum(x, 0),
+    lambda ans, x: declare.mask(getval(x) > 0, x),
+    name="relu",
     family="nn",
 )
 softplus = declare.elementwise(
@@ -59,8 +61,9 @@ defjvp(
 )
 defvjp_direct(
     logsumexp,
-    lambda g, ans, x, axis=None, keepdims=False: red._restore(g, ans, x, axis, keepdims)
-    * _lse_weights(ans, x, axis, keepdims),
+    lambda g, ans, x, axis=None, keepdims=False: (
+        red._restore(g, ans, x, axis, keepdims) * _lse_weights(ans, x, axis, keepdims)
+    ),
 )
 
 

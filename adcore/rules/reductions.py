@@ -70,8 +70,9 @@ defjvp(
 )
 defvjp_direct(
     prod,
-    lambda g, ans, x, axis=None, keepdims=False: _restore(g, ans, x, axis, keepdims)
-    * _prod_ratio(ans, x, axis, keepdims),
+    lambda g, ans, x, axis=None, keepdims=False: (
+        _restore(g, ans, x, axis, keepdims) * _prod_ratio(ans, x, axis, keepdims)
+    ),
 )
 
 
@@ -98,8 +99,9 @@ def _extremum(impl, name):
     )
     defvjp_direct(
         prim,
-        lambda g, ans, x, axis=None, keepdims=False: _restore(g, ans, x, axis, keepdims)
-        * share(ans, x, axis, keepdims),
+        lambda g, ans, x, axis=None, keepdims=False: (
+            _restore(g, ans, x, axis, keepdims) * share(ans, x, axis, keepdims)
+        ),
     )
     return prim
 

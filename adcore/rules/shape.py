@@ -49,9 +49,7 @@ def _shifted(axes, nb):
 transpose = _shape_prim(lambda x, axes=None: np.transpose(x, axes), "transpose")
 defjvp(
     transpose,
-    lambda g, ans, x, axes=None: transpose(
-        g, _shifted(_full_axes(axes, ndim_of(x)), _nb(g, x))
-    ),
+    lambda g, ans, x, axes=None: transpose(g, _shifted(_full_axes(axes, ndim_of(x)), _nb(g, x))),
     batched=True,
 )
 defvjp_direct(
@@ -83,9 +81,7 @@ defvjp_direct(
 # ---- dtype casts ------------------------------------------------------------
 astype = _shape_prim(lambda x, dtype: np.asarray(x).astype(dtype), "astype")
 defjvp(astype, lambda g, ans, x, dtype: astype(g, dtype), NONDIFF, batched=True)
-defvjp_direct(
-    astype, lambda g, ans, x, dtype: astype(g, np.result_type(getval(x))), NONDIFF
-)
+defvjp_direct(astype, lambda g, ans, x, dtype: astype(g, np.result_type(getval(x))), NONDIFF)
 
 # ---- indexing ---------------------------------------------------------------
 
@@ -95,9 +91,7 @@ def _as_index(index):
 
 
 def _is_basic(index):
-    return all(
-        i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in index
-    )
+    return all(i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in index)
 
 
 def _index_batched(g, index, nb):
@@ -146,9 +140,7 @@ def _scatter_add_impl(g, index, shape):
 scatter_add = _shape_prim(_scatter_add_impl, "scatter_add")
 
 defjvp(getitem, lambda g, ans, x, index: _index_batched(g, index, _nb(g, x)), NONDIFF, batched=True)
-defvjp_direct(
-    getitem, lambda g, ans, x, index: scatter_add(g, index, shape_of(x)), NONDIFF
-)
+defvjp_direct(getitem, lambda g, ans, x, index: scatter_add(g, index, shape_of(x)), NONDIFF)
 defjvp(
     scatter_add,
     lambda g, ans, x, index, shape: scatter_add(g, index, shape),

@@ -26,8 +26,13 @@ def as_float_leaf(x, what):
     value = getval(x)
     dtype = np.result_type(value)
     if dtype.kind != "f":
-        kind = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex",
-                "O": "object"}.get(dtype.kind, str(dtype))
+        kind = {
+            "i": "integer",
+            "u": "unsigned integer",
+            "b": "boolean",
+            "c": "complex",
+            "O": "object",
+        }.get(dtype.kind, str(dtype))
         raise TypeError(
             f"{what} has dtype {dtype} ({kind}); only floating-point inputs can be "
             "differentiated. Convert it, e.g. x.astype(float)."

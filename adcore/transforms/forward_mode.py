@@ -31,9 +31,14 @@ def _push(f, diff, tangents, kwargs, nbatch, transform):
             tangents_out.append(o.tangent)
         else:
             primals.append(o)
-            tangents_out.append(zeros_like_leaf(np.asarray(getval(o), dtype=float)
-                                                if np.result_type(getval(o)).kind != "f"
-                                                else o, batch))
+            tangents_out.append(
+                zeros_like_leaf(
+                    np.asarray(getval(o), dtype=float)
+                    if np.result_type(getval(o)).kind != "f"
+                    else o,
+                    batch,
+                )
+            )
     return leaves, treedef, primals, tangents_out
 
 
@@ -59,9 +64,7 @@ def jvp(f, primals, tangents):
         if td.kind != "f":
             raise TypeError(f"jvp: tangent leaf {k} has non-float dtype {td} (primal {xd})")
         if xd != td:
-            raise TypeError(
-                f"jvp: tangent leaf {k} has dtype {td} but its primal has dtype {xd}"
-            )
+            raise TypeError(f"jvp: tangent leaf {k} has dtype {td} but its primal has dtype {xd}")
         checked.append(t if not isinstance(t, (float, int)) else np.asarray(t, dtype=xd))
     _, treedef, outs, touts = _push(f, diff, checked, {}, 0, "jvp")
     return tree_unflatten(treedef, outs), tree_unflatten(treedef, touts)
@@ -75,9 +78,7 @@ def jacfwd(f, argnums=0):
 
     def jacfwd_f(*args, **kwargs):
         diff = DiffArgs(args, argnums, "jacfwd")
-        blocks, in_shapes, in_sizes = basis_blocks(
-            diff.leaves, lambda x: np.result_type(getval(x))
-        )
+        blocks, in_shapes, in_sizes = basis_blocks(diff.leaves, lambda x: np.result_type(getval(x)))
         leaves, treedef, _, touts = _push(f, diff, blocks, kwargs, 1, "jacfwd")
         per_out = []
         for o, t in zip(leaves, touts):

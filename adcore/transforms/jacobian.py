@@ -76,8 +76,14 @@ def jacobian(f, argnums=0, mode="auto"):
     def jacobian_f(*args, **kwargs):
         chosen = mode
         if chosen == "auto":
-            key = (f, argnums, tuple((shape_of(getval(a)), np.result_type(getval(a)).str)
-                                     for a in tree_flatten(args)[0]))
+            key = (
+                f,
+                argnums,
+                tuple(
+                    (shape_of(getval(a)), np.result_type(getval(a)).str)
+                    for a in tree_flatten(args)[0]
+                ),
+            )
             choice = _CHOICES.get(key)
             if choice is None:
                 fk = (lambda *a: f(*a, **kwargs)) if kwargs else f

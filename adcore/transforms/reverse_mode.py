@@ -131,7 +131,7 @@ def grad(f, argnums=0, has_aux=False):
 
 
 def basis_blocks(leaves, dtype_of):
-    """Unit vectors of the flattened ``leaves``, split per leaf: blocks of shape (n,) + leaf shape."""
+    """Unit vectors of the flattened leaves, split per leaf: blocks of shape (n,) + leaf shape."""
     shapes = [shape_of(getval(x)) for x in leaves]
     sizes = [int(np.prod(s, dtype=np.int64)) for s in shapes]
     n = int(np.sum(sizes, dtype=np.int64))
@@ -163,9 +163,7 @@ def jacrev(f, argnums=0):
         in_shapes = [shape_of(getval(x)) for x in trace.inputs]
         per_out, start = [], 0
         for s, k in zip(out_shapes, out_sizes):
-            rows = [
-                sh.reshape(g[start : start + k], s + ins) for g, ins in zip(grads, in_shapes)
-            ]
+            rows = [sh.reshape(g[start : start + k], s + ins) for g, ins in zip(grads, in_shapes)]
             per_out.append(trace.diff.per_argument(rows))
             start += k
         return tree_unflatten(trace.out_treedef, per_out)
