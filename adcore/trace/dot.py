@@ -41,14 +41,17 @@ def _quote(text):
 
 
 def _wire_label(value, grad, digits, font_size, name=None):
-    """An HTML-like table: value (green) / the line / gradient (red)."""
-    top = html.escape(fmt.summary(value, digits))
+    """An HTML-like table: value (green) / the line / gradient (red); a wire name in black."""
+    value_text = html.escape(fmt.summary(value, digits))
+    top = f'<font color="{GREEN}" point-size="{font_size}">{value_text}</font>'
     if name:
-        top = f'<font color="black">{html.escape(name)}</font>  ' + top
+        top = (
+            f'<font color="black" point-size="{font_size}">{html.escape(name)}</font>&#160; ' + top
+        )
     bottom = "&#160;" if grad is None else html.escape(fmt.summary(grad, digits))
     return (
         '<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
-        f'<tr><td><font color="{GREEN}" point-size="{font_size}">{top}</font></td></tr>'
+        f"<tr><td>{top}</td></tr>"
         '<tr><td port="line" height="1" fixedsize="false" bgcolor="black"></td></tr>'
         f'<tr><td><font color="{RED}" point-size="{font_size}">{bottom}</font></td></tr>'
         "</table>>"
@@ -117,6 +120,8 @@ def to_dot(graph, digits=2, fold_constants=True, show_groups=True, font_size=14,
     column = " -> ".join(f"in{i}" for i in graph.inputs)
     chain = f" {column} [style=invis];" if len(graph.inputs) > 1 else f" {column};"
     out.append("  { rank=source;" + chain + " }")
+    # their wires in the next column, so each value sits beside its name as in the notes
+    out.append("  { rank=same; " + " ".join(f"w{i};" for i in graph.inputs) + " }")
     if show_groups:
         for k, (gname, members) in enumerate(graph.groups):
             # the parts and the wires between them; the composite's output wire stays outside
