@@ -173,6 +173,18 @@ def test_expand_a_chosen_composite_only():
     assert "softmax" in names and "sigmoid" not in names and "exp" in names
 
 
+def test_an_expansion_may_use_another_composite(monkeypatch):
+    # softplus(x) = -log(sigmoid(-x)): the inner sigmoid expands too, each node in one group
+    monkeypatch.setitem(EXPANSIONS, "softplus", lambda x: -anp.log(anp.sigmoid(-x)))
+    g = adcore.trace(lambda x: anp.sum(anp.softplus(x)), np.array([-1.0, 0.5]), expand=True)
+    assert [name for name, _ in g.groups] == ["sigmoid", "softplus"]
+    inner, outer = (set(members) for _, members in g.groups)
+    assert not inner & outer
+    assert [g.nodes[i].primitive for i in sorted(outer)] == ["negative", "log", "negative"]
+    np.testing.assert_allclose(g.value, np.sum(np.logaddexp(0.0, [-1.0, 0.5])), rtol=1e-12)
+    assert g.to_dot().count("subgraph cluster_") == 2
+
+
 def test_nested_transform_inside_the_traced_function():
     # the inner grad's rules run on traced values, so they are gates too
     g = adcore.trace(lambda x: adcore.grad(lambda y: y**3)(x), 2.0, grad=True)

@@ -357,16 +357,19 @@ def _build(tag, input_names, out_leaves):
         nodes.append(node)
         of_entry[i] = node.id
     groups = []
+    # inner composites were recorded first, so a node joins the innermost group only
     for k, (name, start, end) in enumerate(tag.groups):
         members = []
-        for n in nodes:
-            if n.kind == "op" and start <= n.entry < end:
-                members.append(n.id)
-                n.group = k
-                for c in n.inputs:  # a constant belongs to the group of the gate it feeds
-                    if nodes[c].kind == "const":
-                        nodes[c].group = k
-                        members.append(c)
+        for entry in range(start, end):
+            n = nodes[of_entry[entry]]
+            if n.group is not None:
+                continue
+            n.group = k
+            members.append(n.id)
+            for c in n.inputs:  # a constant belongs to the group of the gate it feeds
+                if nodes[c].kind == "const":
+                    nodes[c].group = k
+                    members.append(c)
         groups.append((name, members))
     outputs = []
     for k, o in enumerate(out_leaves):
