@@ -18,6 +18,7 @@ Layers (arrows point one way):
 
 import adcore.numpy  # noqa: F401  (installs operators and numpy protocols on traced values)
 from adcore.check import check_grads
+from adcore.checkpoint import checkpoint
 from adcore.core import (
     LeakedTracerError,
     Primitive,
@@ -31,7 +32,6 @@ from adcore.core.pytree import tree_flatten, tree_map, tree_unflatten
 from adcore.trace import trace
 from adcore.transforms import (
     HVP_MODES,
-    CostModel,
     ModeChoice,
     choose_mode,
     grad,
@@ -49,11 +49,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "HVP_MODES",
-    "CostModel",
     "LeakedTracerError",
     "ModeChoice",
     "Primitive",
     "check_grads",
+    "checkpoint",
     "choose_mode",
     "defjvp",
     "defvjp",

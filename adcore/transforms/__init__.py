@@ -2,13 +2,11 @@
 jacobian, choose_mode, hessian, hvp."""
 
 from adcore.transforms.forward_mode import jacfwd, jvp
-from adcore.transforms.jacobian import COST_MODEL, CostModel, ModeChoice, choose_mode, jacobian
+from adcore.transforms.jacobian import ModeChoice, choose_mode, jacobian
 from adcore.transforms.reverse_mode import grad, jacrev, value_and_grad, vjp
 from adcore.transforms.second_order import HVP_MODES, hessian, hvp
 
 __all__ = [
-    "COST_MODEL",
-    "CostModel",
     "HVP_MODES",
     "ModeChoice",
     "choose_mode",

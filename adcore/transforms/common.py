@@ -92,5 +92,7 @@ def match_dtype(g, like):
 
 
 def zeros_like_leaf(x, batch=()):
+    """A zero derivative for x (float64 where x is not floating point, e.g. an int output)."""
     v = getval(x)
-    return np.zeros(tuple(batch) + shape_of(v), dtype=np.result_type(v))
+    dtype = np.result_type(v)
+    return np.zeros(tuple(batch) + shape_of(v), dtype=dtype if dtype.kind == "f" else np.float64)

@@ -15,7 +15,8 @@ from adcore.transforms.common import DiffArgs, match_dtype, zeros_like_leaf
 from adcore.transforms.reverse_mode import basis_blocks
 
 
-def _push(f, diff, tangents, kwargs, nbatch, transform):
+def push(f, diff, tangents, kwargs, nbatch, transform):
+    """One forward pass: the leaves of diff carry ``tangents`` (``nbatch`` leading axes)."""
     tag = ForwardTag(transform, nbatch)
     duals = [Dual(x, t, tag) for x, t in zip(diff.leaves, tangents)]
     try:
@@ -31,14 +32,7 @@ def _push(f, diff, tangents, kwargs, nbatch, transform):
             tangents_out.append(o.tangent)
         else:
             primals.append(o)
-            tangents_out.append(
-                zeros_like_leaf(
-                    np.asarray(getval(o), dtype=float)
-                    if np.result_type(getval(o)).kind != "f"
-                    else o,
-                    batch,
-                )
-            )
+            tangents_out.append(zeros_like_leaf(o, batch))
     return leaves, treedef, primals, tangents_out
 
 
@@ -66,7 +60,7 @@ def jvp(f, primals, tangents):
         if xd != td:
             raise TypeError(f"jvp: tangent leaf {k} has dtype {td} but its primal has dtype {xd}")
         checked.append(t if not isinstance(t, (float, int)) else np.asarray(t, dtype=xd))
-    _, treedef, outs, touts = _push(f, diff, checked, {}, 0, "jvp")
+    _, treedef, outs, touts = push(f, diff, checked, {}, 0, "jvp")
     return tree_unflatten(treedef, outs), tree_unflatten(treedef, touts)
 
 
@@ -79,7 +73,7 @@ def jacfwd(f, argnums=0):
     def jacfwd_f(*args, **kwargs):
         diff = DiffArgs(args, argnums, "jacfwd")
         blocks, in_shapes, in_sizes = basis_blocks(diff.leaves, lambda x: np.result_type(getval(x)))
-        leaves, treedef, _, touts = _push(f, diff, blocks, kwargs, 1, "jacfwd")
+        leaves, treedef, _, touts = push(f, diff, blocks, kwargs, 1, "jacfwd")
         per_out = []
         for o, t in zip(leaves, touts):
             out_shape = shape_of(getval(o))

@@ -1,68 +1,111 @@
 """jacobian(mode="auto") and choose_mode: pick forward or reverse by cost.
 
-Forward mode costs one (batched) pass per input direction, reverse one per
-output direction, so the cheap mode follows the Jacobian's shape.  The cost
-model prices each mode as ``f's time x (fixed overhead + per-direction cost x
-directions)``.  Its constants are estimates; ``CostModel.calibrate`` measures
-them on this machine (the benchmarks calibrate and store them).
+Forward mode pushes one tangent direction per input, reverse mode pulls one
+cotangent direction per output; adcore batches the directions into a single
+pass, so a pass costs a fixed part (dispatch, the primal computation, the
+tape) plus a part growing with the number of directions:
+
+    cost_mode(k directions) = fixed_mode + per_direction_mode * k
+
+``choose_mode`` measures both parts for both modes with a cheap probe: one
+pass with 1 direction and one with up to 32, for each mode, on the user's own
+function and arguments, then extrapolates to n inputs and m outputs.  When
+the shapes are lopsided (one side 16x the other or more) the shape rule alone
+decides and nothing is probed.  ``jacobian(mode="auto")`` caches the choice per
+function and argument shapes, so the probe is paid once.
 """
 
 import time
 from collections import OrderedDict, namedtuple
-from dataclasses import dataclass
 
 import numpy as np
 
 from adcore.core import getval, shape_of
 from adcore.core.pytree import tree_flatten
 from adcore.transforms.common import DiffArgs
-from adcore.transforms.forward_mode import jacfwd
-from adcore.transforms.reverse_mode import jacrev
+from adcore.transforms.forward_mode import jacfwd, push
+from adcore.transforms.reverse_mode import ReverseTrace, jacrev
 
 ModeChoice = namedtuple("ModeChoice", "mode reason n_in n_out est_forward_s est_reverse_s")
 
-
-@dataclass
-class CostModel:
-    """Cost of a mode in units of one plain evaluation of f: overhead + slope x directions."""
-
-    forward_overhead: float = 2.0  # dual-number bookkeeping for the primal pass
-    forward_per_direction: float = 1.0
-    reverse_overhead: float = 3.0  # recording the tape + the sweep's fixed cost
-    reverse_per_direction: float = 1.0
-
-    def estimate(self, t_f, n_in, n_out):
-        fwd = t_f * (self.forward_overhead + self.forward_per_direction * n_in)
-        rev = t_f * (self.reverse_overhead + self.reverse_per_direction * n_out)
-        return fwd, rev
+LOPSIDED = 16  # max(n, m) / min(n, m) at or above which the shape rule decides
+PROBE_DIRECTIONS = 32
+_CHOICES = OrderedDict()  # (f, argnums, shapes) -> ModeChoice
 
 
-COST_MODEL = CostModel()
-_CHOICES = OrderedDict()  # (f, input shapes/dtypes, argnums) -> ModeChoice
+def _time(fn, repeats=3):
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
-def _sizes(f, args, argnums):
+def _directions(leaves, k):
+    """k random directions for the flattened leaves (each leaf: (k,) + shape)."""
+    rng = np.random.default_rng(0)
+    out = []
+    for x in leaves:
+        v = getval(x)
+        dtype = np.result_type(v) if np.result_type(v).kind == "f" else np.float64
+        out.append(rng.standard_normal((k,) + shape_of(v)).astype(dtype))
+    return out
+
+
+def _forward_pass(f, args, argnums, k):
+    diff = DiffArgs(args, argnums, "choose_mode")
+    tangents = _directions(diff.leaves, k)
+    return lambda: push(f, diff, tangents, {}, 1, "choose_mode")
+
+
+def _reverse_pass(f, args, argnums, k, out_leaves):
+    seeds = _directions(out_leaves, k)
+
+    def run():
+        trace = ReverseTrace(f, args, {}, argnums, False, "choose_mode")
+        trace.pull(seeds, nbatch=1)
+        trace.release()
+
+    return run
+
+
+def _linear(t1, tk, k, n):
+    """Extrapolate a pass time measured at 1 and k directions to n directions."""
+    slope = max(tk - t1, 0.0) / max(k - 1, 1)
+    return t1 + slope * (n - 1)
+
+
+def choose_mode(f, *args, argnums=0, probe=True):
+    """Decide forward vs reverse for ``jacobian(f)`` at these arguments, and say why."""
     diff = DiffArgs(args, argnums, "choose_mode")
     n_in = int(sum(np.size(getval(x)) for x in diff.leaves))
-    plain = [getval(a) for a in args]
-    start = time.perf_counter()
-    out = f(*plain)
-    t_f = time.perf_counter() - start
-    leaves, _ = tree_flatten(out)
-    n_out = int(sum(np.size(getval(o)) for o in leaves))
-    return n_in, n_out, max(t_f, 1e-7)
-
-
-def choose_mode(f, *args, argnums=0, model=None):
-    """Decide forward vs reverse for ``jacobian(f)`` at these arguments, and say why."""
-    model = model or COST_MODEL
-    n_in, n_out, t_f = _sizes(f, args, argnums)
-    fwd, rev = model.estimate(t_f, n_in, n_out)
-    mode = "forward" if fwd < rev else "reverse"
+    t_f = _time(lambda: f(*args), repeats=1)
+    out_leaves, _ = tree_flatten(f(*args))
+    n_out = int(sum(np.size(getval(o)) for o in out_leaves))
+    small, large = min(n_in, n_out), max(n_in, n_out)
+    if not probe or large >= LOPSIDED * max(small, 1):
+        # shape rule: a pass per direction, each about f's cost plus a fixed overhead
+        fwd, rev = t_f * (2 + n_in), t_f * (3 + n_out)
+        mode = "forward" if n_in < n_out else "reverse"
+        how = f"shape rule ({large}/{max(small, 1)} >= {LOPSIDED}: no probe needed)"
+    else:
+        # probe both modes at the same width: the smaller side, capped
+        kf = kr = min(small, PROBE_DIRECTIONS)
+        f1 = _time(_forward_pass(f, args, argnums, 1))
+        fk = _time(_forward_pass(f, args, argnums, kf)) if kf > 1 else f1
+        r1 = _time(_reverse_pass(f, args, argnums, 1, out_leaves))
+        rk = _time(_reverse_pass(f, args, argnums, kr, out_leaves)) if kr > 1 else r1
+        fwd, rev = _linear(f1, fk, kf, n_in), _linear(r1, rk, kr, n_out)
+        mode = "forward" if fwd < rev else "reverse"
+        how = (
+            f"probe: forward pass {f1 * 1e6:.0f} us at 1 direction, {fk * 1e6:.0f} us at {kf}; "
+            f"reverse {r1 * 1e6:.0f} us at 1, {rk * 1e6:.0f} us at {kr}"
+        )
     reason = (
         f"{n_in} input(s) -> {n_out} output(s): forward mode needs {n_in} tangent direction(s), "
-        f"reverse mode {n_out} cotangent direction(s); with f taking {t_f * 1e6:.1f} us, "
-        f"estimated forward {fwd * 1e6:.1f} us vs reverse {rev * 1e6:.1f} us, so {mode}"
+        f"reverse mode {n_out} cotangent direction(s); estimated forward {fwd * 1e6:.0f} us "
+        f"vs reverse {rev * 1e6:.0f} us, so {mode} [{how}]"
     )
     return ModeChoice(mode, reason, n_in, n_out, fwd, rev)
 
@@ -76,14 +119,10 @@ def jacobian(f, argnums=0, mode="auto"):
     def jacobian_f(*args, **kwargs):
         chosen = mode
         if chosen == "auto":
-            key = (
-                f,
-                argnums,
-                tuple(
-                    (shape_of(getval(a)), np.result_type(getval(a)).str)
-                    for a in tree_flatten(args)[0]
-                ),
+            shapes = tuple(
+                (shape_of(getval(a)), np.result_type(getval(a)).str) for a in tree_flatten(args)[0]
             )
+            key = (f, argnums, shapes)
             choice = _CHOICES.get(key)
             if choice is None:
                 fk = (lambda *a: f(*a, **kwargs)) if kwargs else f
