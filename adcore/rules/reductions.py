@@ -54,9 +54,18 @@ prod = _reduction(_prod_impl, "prod")
 
 
 def _prod_ratio(ans, x, axis, keepdims):
-    # d prod / d x_i = prod / x_i (inputs are assumed nonzero, as in autograd)
-    full = ans if keepdims else sh.expand_dims(ans, declare.neg_axes(axis, ndim_of(x)))
-    return full / x
+    # d prod / d x_i = the product of the other entries: prod / x_i at a nonzero
+    # x_i; at a zero, the product of the rest if it is the slice's only zero,
+    # else 0.  (Exact at second order too, except between two zeros of a slice.)
+    axes = declare.neg_axes(axis, ndim_of(x))
+    full = ans if keepdims else sh.expand_dims(ans, axes)
+    zero = getval(x) == 0
+    if not np.any(zero):
+        return full / x
+    nonzero = ew.where(zero, 1.0, x)
+    rest = prod(nonzero, axis=axes, keepdims=True)
+    alone = zero & (np.sum(zero, axis=axes, keepdims=True) == 1)
+    return full / nonzero * declare.mask(~zero, x) + rest * declare.mask(alone, x)
 
 
 defjvp(
