@@ -12,7 +12,9 @@ values reach the same functions through numpy's protocols (``dispatch.py``).
 import numpy as _np
 
 from adcore.numpy import dispatch as _dispatch
+from adcore.numpy import linalg
 from adcore.numpy.functions import (
+    _nondiff,
     abs,
     absolute,
     amax,
@@ -23,7 +25,6 @@ from adcore.numpy.functions import (
     broadcast_to,
     clip,
     concatenate,
-    dot,
     expand_dims,
     log_softmax,
     logsumexp,
@@ -44,7 +45,49 @@ from adcore.numpy.functions import (
     var,
     where,
 )
-from adcore.numpy.functions import _nondiff
+from adcore.rules.arrays import (
+    append,
+    array_split,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    average,
+    choose,
+    column_stack,
+    cumprod,
+    cumsum,
+    diag,
+    diagonal,
+    diff,
+    dsplit,
+    dstack,
+    flip,
+    fliplr,
+    flipud,
+    full,
+    gradient,
+    hsplit,
+    hstack,
+    linspace,
+    nan_to_num,
+    pad,
+    partition,
+    repeat,
+    roll,
+    rollaxis,
+    rot90,
+    sort,
+    split,
+    take,
+    take_along_axis,
+    tile,
+    trace,
+    tril,
+    triu,
+    vsplit,
+    vstack,
+)
+from adcore.rules.contractions import cross, dot, einsum, inner, kron, tensordot, vdot
 from adcore.rules.elementwise import (
     add,
     arccos,
@@ -86,7 +129,19 @@ from adcore.rules.elementwise import (
     tan,
     tanh,
 )
-from adcore.rules.linalg import inner
+from adcore.rules.elementwise_extra import (
+    angle,
+    conj,
+    conjugate,
+    fmax,
+    fmin,
+    fmod,
+    imag,
+    mod,
+    real,
+    real_if_close,
+    remainder,
+)
 from adcore.rules.nn import relu, sigmoid, softplus
 from adcore.rules.shape import at_set, moveaxis, swapaxes
 
@@ -127,10 +182,11 @@ any = _nondiff["any"]  # noqa: A001
 all = _nondiff["all"]  # noqa: A001
 
 # constructors and constants: plain numpy
-zeros, ones, empty, full, eye, identity = _np.zeros, _np.ones, _np.empty, _np.full, _np.eye, _np.identity
-arange, linspace, logspace = _np.arange, _np.linspace, _np.logspace
+zeros, ones, empty, eye, identity = _np.zeros, _np.ones, _np.empty, _np.eye, _np.identity
+arange, logspace = _np.arange, _np.logspace
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
 ndarray, newaxis, pi, e, inf, nan = _np.ndarray, _np.newaxis, _np.pi, _np.e, _np.inf, _np.nan
 random = _np.random
+row_stack = vstack
 
 _dispatch.install()

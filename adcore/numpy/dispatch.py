@@ -15,8 +15,10 @@ import numpy as np
 
 from adcore.core import Traced, getval
 from adcore.numpy import functions as fn
+from adcore.numpy import linalg as la
+from adcore.rules import arrays, contractions, linalg, nn, shape
 from adcore.rules import elementwise as ew
-from adcore.rules import linalg, nn, shape
+from adcore.rules import elementwise_extra as ewx
 
 # ufunc -> differentiable function (plain-valued ufuncs come from fn._nondiff)
 UFUNCS = {
@@ -63,6 +65,11 @@ UFUNCS = {
     np.maximum: ew.maximum,
     np.minimum: ew.minimum,
     np.matmul: linalg.matmul,
+    np.fmax: ewx.fmax,
+    np.fmin: ewx.fmin,
+    np.remainder: ewx.remainder,
+    np.fmod: ewx.fmod,
+    np.conjugate: ewx.conj,
 }
 for _name in (
     "sign floor ceil rint trunc isnan isinf isfinite signbit greater greater_equal less "
@@ -87,9 +94,9 @@ FUNCTIONS = {
     np.clip: fn.clip,
     np.concatenate: fn.concatenate,
     np.stack: fn.stack,
-    np.dot: fn.dot,
+    np.dot: contractions.dot,
     np.outer: fn.outer,
-    np.inner: linalg.inner,
+    np.inner: contractions.inner,
     np.broadcast_to: fn.broadcast_to,
     np.squeeze: fn.squeeze,
     np.expand_dims: fn.expand_dims,
@@ -98,7 +105,81 @@ FUNCTIONS = {
     np.moveaxis: shape.moveaxis,
     np.array: fn.array,
     np.asarray: fn.asarray,
+    # array manipulation (adcore.rules.arrays)
+    np.flip: arrays.flip,
+    np.fliplr: arrays.fliplr,
+    np.flipud: arrays.flipud,
+    np.rot90: arrays.rot90,
+    np.roll: arrays.roll,
+    np.rollaxis: arrays.rollaxis,
+    np.cumsum: arrays.cumsum,
+    np.cumprod: arrays.cumprod,
+    np.diff: arrays.diff,
+    np.gradient: arrays.gradient,
+    np.pad: arrays.pad,
+    np.tile: arrays.tile,
+    np.repeat: arrays.repeat,
+    np.take: arrays.take,
+    np.take_along_axis: arrays.take_along_axis,
+    np.choose: arrays.choose,
+    np.sort: arrays.sort,
+    np.partition: arrays.partition,
+    np.atleast_1d: arrays.atleast_1d,
+    np.atleast_2d: arrays.atleast_2d,
+    np.atleast_3d: arrays.atleast_3d,
+    np.hstack: arrays.hstack,
+    np.vstack: arrays.vstack,
+    np.dstack: arrays.dstack,
+    np.column_stack: arrays.column_stack,
+    np.append: arrays.append,
+    np.split: arrays.split,
+    np.array_split: arrays.array_split,
+    np.vsplit: arrays.vsplit,
+    np.hsplit: arrays.hsplit,
+    np.dsplit: arrays.dsplit,
+    np.tril: arrays.tril,
+    np.triu: arrays.triu,
+    np.diag: arrays.diag,
+    np.diagonal: arrays.diagonal,
+    np.trace: arrays.trace,
+    np.average: arrays.average,
+    np.linspace: arrays.linspace,
+    np.nan_to_num: arrays.nan_to_num,
+    # contractions (adcore.rules.contractions)
+    np.einsum: contractions.einsum,
+    np.tensordot: contractions.tensordot,
+    np.kron: contractions.kron,
+    np.vdot: contractions.vdot,
+    np.cross: contractions.cross,
+    # real-array views of complex accessors
+    np.real: ewx.real,
+    np.imag: ewx.imag,
+    np.angle: ewx.angle,
+    np.real_if_close: ewx.real_if_close,
+    # numpy.linalg (adcore.numpy.linalg)
+    np.linalg.inv: la.inv,
+    np.linalg.solve: la.solve,
+    np.linalg.det: la.det,
+    np.linalg.slogdet: la.slogdet,
+    np.linalg.cholesky: la.cholesky,
+    np.linalg.eigh: la.eigh,
+    np.linalg.eigvalsh: la.eigvalsh,
+    np.linalg.svd: la.svd,
+    np.linalg.svdvals: la.svdvals,
+    np.linalg.pinv: la.pinv,
+    np.linalg.norm: la.norm,
+    np.linalg.matrix_norm: la.matrix_norm,
+    np.linalg.vector_norm: la.vector_norm,
+    np.linalg.matrix_transpose: la.matrix_transpose,
+    np.linalg.matmul: la.matmul,
+    np.linalg.outer: la.outer,
+    np.linalg.tensordot: la.tensordot,
+    np.linalg.trace: la.trace,
+    np.linalg.diagonal: la.diagonal,
+    np.linalg.cross: la.cross,
 }
+if hasattr(np, "row_stack"):  # deprecated in numpy 2.0
+    FUNCTIONS[np.row_stack] = arrays.vstack
 for _name in (
     "argmax argmin argsort nonzero flatnonzero count_nonzero shape ndim size zeros_like "
     "ones_like empty_like full_like allclose isclose array_equal any all round"

@@ -1,0 +1,96 @@
+"""adcore.numpy.linalg: the differentiable mirror of numpy.linalg.
+
+    import adcore.numpy as anp
+    anp.linalg.slogdet(K)[1]          # or np.linalg.slogdet(K) on a traced K
+
+The rules live in ``adcore.rules.decompositions``; this module is the
+explicit namespace, plus numpy 2's array-API spellings (matrix_norm,
+vector_norm, matrix_transpose, and linalg.trace/diagonal/cross/outer over the
+last axes).
+"""
+
+import numpy as _np
+
+from adcore.core import shape_of
+from adcore.rules import arrays as _arrays
+from adcore.rules import contractions as _contractions
+from adcore.rules import decompositions as _decompositions
+from adcore.rules import shape as _shape
+from adcore.rules.decompositions import (
+    EighResult,
+    SlogdetResult,
+    SVDResult,
+    cholesky,
+    det,
+    eigh,
+    eigvalsh,
+    inv,
+    norm,
+    pinv,
+    slogdet,
+    solve,
+    svd,
+    svdvals,
+)
+from adcore.rules.linalg import matmul, outer
+
+LinAlgError = _np.linalg.LinAlgError
+
+
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    if axis is None:
+        out = _decompositions.norm(_shape.ravel(x), ord=ord)
+        return _shape.reshape(out, (1,) * len(shape_of(x))) if keepdims else out
+    return norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+
+def matrix_transpose(x, /):
+    return _shape.swapaxes(x, -1, -2)
+
+
+def trace(x, /, *, offset=0, dtype=None):
+    return _arrays.trace(x, offset=offset, axis1=-2, axis2=-1)
+
+
+def diagonal(x, /, *, offset=0):
+    return _arrays.diagonal(x, offset=offset, axis1=-2, axis2=-1)
+
+
+def cross(x1, x2, /, *, axis=-1):
+    return _contractions.cross(x1, x2, axis=axis)
+
+
+def tensordot(x1, x2, /, *, axes=2):
+    return _contractions.tensordot(x1, x2, axes=axes)
+
+
+__all__ = [
+    "EighResult",
+    "LinAlgError",
+    "SVDResult",
+    "SlogdetResult",
+    "cholesky",
+    "cross",
+    "det",
+    "diagonal",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "matmul",
+    "matrix_norm",
+    "matrix_transpose",
+    "norm",
+    "outer",
+    "pinv",
+    "slogdet",
+    "solve",
+    "svd",
+    "svdvals",
+    "tensordot",
+    "trace",
+    "vector_norm",
+]
