@@ -34,11 +34,14 @@ class ForwardTag(Tag):
             return self._unary(prim, args[0], kwargs)
         primals = list(args)
         mine = []
+        nested = False  # does anything still carry an older tag?
         for i, a in enumerate(args):
             if type(a) is Dual and a.tag is self:
-                primals[i] = a.primal
+                a = primals[i] = a.primal
                 mine.append(i)
-        ans = prim(*primals, **kwargs)
+            if isinstance(a, Traced):
+                nested = True
+        ans = prim(*primals, **kwargs) if nested else prim.impl(*primals, **kwargs)
         jvps = prim.jvps
         tangent = None
         for i in mine:

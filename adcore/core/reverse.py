@@ -52,6 +52,7 @@ class ReverseTag(Tag):
         primals = list(args)
         parents = []
         vjps = prim.vjps
+        nested = False  # does anything still carry an older tag?
         for i, a in enumerate(args):
             if type(a) is TapeValue and a.tag is self:
                 rule = vjps.get(i)
@@ -60,7 +61,10 @@ class ReverseTag(Tag):
                 primals[i] = a.primal
                 if rule is not NONDIFF:
                     parents.append((i, a.index))
-        ans = prim(*primals, **kwargs)
+                a = a.primal
+            if isinstance(a, Traced):
+                nested = True
+        ans = prim(*primals, **kwargs) if nested else prim.impl(*primals, **kwargs)
         if not parents:
             return ans
         tape = self.tape
