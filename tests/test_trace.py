@@ -120,6 +120,16 @@ def test_constants_are_input_nodes_and_parameters_stay_on_the_gate():
     assert total.shape == () and mul.shape == (2,)
 
 
+def test_shape_gates_carry_their_shape_as_a_parameter():
+    x = np.arange(4.0)
+    g = adcore.trace(lambda x: anp.sum(x.reshape(2, 2) @ np.reshape(x, (2, 2))), x, grad=True)
+    reshapes = [n for n in g.ops if n.primitive == "reshape"]
+    assert len(reshapes) == 2 and all(n.shape == (2, 2) for n in reshapes)
+    assert r'[label="reshape\n(2, 2)"' in g.to_dot()
+    expected = adcore.grad(lambda x: anp.sum(x.reshape(2, 2) @ x.reshape(2, 2)))(x)
+    np.testing.assert_allclose(g.grads[0], expected)
+
+
 def test_arrays_match_grad_and_tangents_match_jvp():
     rng = np.random.default_rng(0)
     W, x, b = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=3)

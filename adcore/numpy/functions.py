@@ -11,6 +11,7 @@ import numpy as np
 from adcore.core import Traced, getval, shape_of
 from adcore.rules import elementwise as ew
 from adcore.rules import linalg, nn, reductions, shape
+from adcore.rules.shape import reshape as _reshape  # reshape() below takes numpy's `shape`
 
 
 def _no_out(name, out):
@@ -82,7 +83,7 @@ def reshape(a, shape=None, order="C", *, newshape=None):
         size = int(np.prod(shape_of(a), dtype=np.int64))
         known = int(np.prod([d for d in shape_ if d != -1], dtype=np.int64))
         shape_ = tuple(size // known if d == -1 else d for d in shape_)
-    return shape.reshape(a, shape_)
+    return _reshape(a, shape_)
 
 
 def transpose(a, axes=None):
