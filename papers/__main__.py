@@ -48,8 +48,12 @@ def print_section(s):
     width = max(len(c.what) for c in s.claims)
     print(f"   {'claim':<{width}}  {'published':<28} {'ours':<28} agree")
     for c in s.claims:
-        pub, ours = _one_line(c.published), _one_line(c.ours)
+        pub, ours = _one_line(c.published), _one_line(_ours(c))
         print(f"   {c.what:<{width}}  {pub:<28} {ours:<28} {'yes' if c.agree else 'NO'}")
+
+
+def _ours(c):
+    return f"{c.ours} ({c.note})" if c.note else c.ours
 
 
 def _one_line(text):
@@ -95,7 +99,7 @@ def write_report(sections, quick, path=REPORT):
         for c in s.claims:
             mark = "yes" if c.agree else "**NO**"
             out.append(
-                f"| {_cell(c.what)} | {_cell(c.published)} | {_cell(c.ours)} | {mark} | "
+                f"| {_cell(c.what)} | {_cell(c.published)} | {_cell(_ours(c))} | {mark} | "
                 f"{_cell(c.cite)} |"
             )
         for caption, text in s.tables:

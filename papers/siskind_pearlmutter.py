@@ -89,6 +89,12 @@ def nested_rev_over_fwd(x0):
 
 def run(quick=False):
     s = Section("siskind_pearlmutter", "Siskind & Pearlmutter: perturbation confusion", SOURCE)
+    s.notes.append(
+        "The untagged dual numbers are a deliberately broken forward mode defined in "
+        "papers/siskind_pearlmutter.py (not in adcore); they reproduce the wrong answer 2. "
+        "adcore's dual numbers carry ordered tags, and every nesting of its transforms "
+        "gives 1."
+    )
     for x0 in (1.0, -2.5, 7.0):
         s.add(printed(f"adcore nested jvp at x = {x0:g}", nested_fwd(x0), 1, 0, CITE))
         s.add(
