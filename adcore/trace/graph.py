@@ -27,7 +27,9 @@ import numpy as np
 
 from adcore.core import NONDIFF, ReverseTag, TapeValue, getval, sweep
 from adcore.core.pytree import tree_flatten
+from adcore.trace import dot as drawing
 from adcore.trace.expand import EXPANSIONS
+from adcore.trace.table import evaluation_table
 
 
 class TraceTag(ReverseTag):
@@ -261,34 +263,29 @@ class Graph:
         Computes the tangents for ``direction`` (see ``tangents``) and, if
         ``backward()`` has not run yet, the adjoints.  Print the result.
         """
-        from adcore.trace.table import evaluation_table
-
         return evaluation_table(self, direction, digits)
 
     def to_dot(self, **options):
         """Graphviz DOT text of the circuit (see ``adcore.trace.dot.to_dot`` for options)."""
-        from adcore.trace.dot import to_dot
-
-        return to_dot(self, **options)
+        return drawing.to_dot(self, **options)
 
     def render(self, path, **options):
         """Draw the circuit to ``path`` (.svg, .png or .pdf) with Graphviz; returns the path."""
-        from adcore.trace.dot import render
-
-        return render(self, path, **options)
+        return drawing.render(self, path, **options)
 
     def _repr_svg_(self):  # drawn inline in Jupyter when Graphviz is installed
-        from adcore.trace.dot import GraphvizMissing, svg_text
-
         try:
-            return svg_text(self)
-        except GraphvizMissing:
+            return drawing.svg_text(self)
+        except drawing.GraphvizMissing:
             return None
 
     def __repr__(self):
-        lines = [f"Graph({len(self.ops)} gates, inputs={list(self.inputs)}, "
-                 f"outputs={list(self.outputs)})"]  # fmt: skip
-        lines += [f"  {n!r}" for n in self.nodes]
+        ins, outs = list(self.inputs), list(self.outputs)
+        head = f"Graph({len(self.ops)} gates, inputs={ins}, outputs={outs})"
+        shown = self.nodes if len(self.nodes) <= 40 else self.nodes[:20] + self.nodes[-10:]
+        lines = [head] + [f"  {n!r}" for n in shown]
+        if len(shown) < len(self.nodes):
+            lines.insert(21, f"  ... {len(self.nodes) - len(shown)} more nodes")
         return "\n".join(lines)
 
 
