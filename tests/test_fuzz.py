@@ -21,7 +21,6 @@ differences of the gradient.  The default run checks a few dozen programs;
 regression tests.
 """
 
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -583,3 +582,15 @@ def test_regression_prod_with_one_zero_in_a_slice():
     hess = adcore.hessian(lambda v: P("prod")(v))(x[0])
     np.testing.assert_allclose(hess, [[0, 3, 2], [3, 0, 0], [2, 0, 0]])
     np.testing.assert_allclose(adcore.grad(lambda v: P("prod")(v))(np.zeros(3)), np.zeros(3))
+
+
+def test_regression_prod_second_derivative_between_two_zeros():
+    # after the first fix, the Hessian of prod was 0 between two zero entries
+    # (found as `prod[axis=None](v0)`, v0 = [[0, 0]]): d2(x0 x1)/dx0 dx1 = 1
+    prog = _program([[[0.0, 0.0]]], ("prod", _call("prod"), [0]))
+    check_program(prog)
+    hess = adcore.hessian(lambda v: P("prod")(v))(np.array([0.0, 0.0, 3.0]))
+    np.testing.assert_allclose(hess, [[0, 3, 0], [3, 0, 0], [0, 0, 0]])
+    third = adcore.jacfwd(adcore.hessian(lambda v: P("prod")(v)))(np.zeros(3))
+    distinct = [len({i, j, k}) == 3 for i, j, k in np.ndindex(3, 3, 3)]
+    np.testing.assert_allclose(third, np.reshape(distinct, (3, 3, 3)))  # d3(x0 x1 x2)

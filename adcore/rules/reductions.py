@@ -54,18 +54,27 @@ prod = _reduction(_prod_impl, "prod")
 
 
 def _prod_ratio(ans, x, axis, keepdims):
-    # d prod / d x_i = the product of the other entries: prod / x_i at a nonzero
-    # x_i; at a zero, the product of the rest if it is the slice's only zero,
-    # else 0.  (Exact at second order too, except between two zeros of a slice.)
+    # d prod / d x_i = the product of the other entries: prod / x_i when no
+    # entry is zero, else formed explicitly (exact at every order, even between zeros)
     axes = declare.neg_axes(axis, ndim_of(x))
-    full = ans if keepdims else sh.expand_dims(ans, axes)
-    zero = getval(x) == 0
-    if not np.any(zero):
+    if np.all(getval(x) != 0):
+        full = ans if keepdims else sh.expand_dims(ans, axes)
         return full / x
-    nonzero = ew.where(zero, 1.0, x)
-    rest = prod(nonzero, axis=axes, keepdims=True)
-    alone = zero & (np.sum(zero, axis=axes, keepdims=True) == 1)
-    return full / nonzero * declare.mask(~zero, x) + rest * declare.mask(alone, x)
+    return _others_product(x, axes)
+
+
+def _others_product(x, axes):
+    """For each entry, the product of the other entries of its slice along ``axes``."""
+    k = len(axes)
+    last = list(range(-k, 0))
+    moved = sh.moveaxis(x, list(axes), last)
+    shape = shape_of(moved)
+    m = int(np.prod(shape[len(shape) - k :], dtype=np.int64))
+    flat = sh.reshape(moved, shape[: len(shape) - k] + (m,))
+    # row i of the (m, m) block is the slice with entry i replaced by 1
+    rows = ew.where(np.eye(m, dtype=bool), 1.0, sh.expand_dims(flat, -2))
+    others = sh.reshape(prod(rows, axis=-1), shape)
+    return sh.moveaxis(others, last, list(axes))
 
 
 defjvp(
