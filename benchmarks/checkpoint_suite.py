@@ -1,0 +1,172 @@
+"""Checkpointing: peak memory and time of a reverse sweep over a long chain.
+
+The chain is ``h <- sin(h) * 0.9 + 0.1 * h`` (three recorded operations a
+step) on a float64 vector, differentiated as ``grad(sum(chain(x)))``.
+Without checkpointing the tape holds every step's intermediates until the
+sweep, so the peak grows like n.  With ``adcore.checkpoint`` around blocks of
+k steps the tape holds n/k block boundaries, and the sweep recomputes one
+block at a time (k steps of intermediates): the peak is about n/k + k states,
+smallest at k = sqrt(n), for one extra forward pass.
+
+Peak memory is tracemalloc's peak during the ``grad`` call minus the memory
+in use before it (numpy reports its buffers to tracemalloc); time is the best
+of a few runs without tracemalloc.
+
+    python -m benchmarks.checkpoint_suite [--quick]
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+import adcore
+import adcore.numpy as anp
+
+NAME = "checkpoint"
+
+
+def step(h):
+    return anp.sin(h) * 0.9 + 0.1 * h
+
+
+def block(h, k):
+    for _ in range(k):
+        h = step(h)
+    return h
+
+
+def chain_loss(n, k=None):
+    """``x -> sum(chain_n(x))``; with ``k``, blocks of k steps are checkpointed."""
+    if k is None:
+
+        def loss(x):
+            return anp.sum(block(x, n))
+
+        return loss
+    segment = adcore.checkpoint(block)
+
+    def loss(x):
+        h, done = x, 0
+        while done < n:
+            size = min(k, n - done)
+            h = segment(h, size)
+            done += size
+        return anp.sum(h)
+
+    return loss
+
+
+def peak_bytes(fn):
+    fn()  # warm up outside the measurement
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return max(0, peak - before)
+
+
+def best_seconds(fn, repeats):
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def measure(n, size, k, repeats=3, seed=0):
+    """One configuration: peak bytes, seconds and the gradient (for the accuracy check)."""
+    x = np.random.default_rng(seed).standard_normal(size)
+    g = adcore.grad(chain_loss(n, k))
+    return {
+        "n": n,
+        "size": size,
+        "segment": k,
+        "peak_bytes": peak_bytes(lambda: g(x)),
+        "seconds": best_seconds(lambda: g(x), repeats),
+        "grad": g(x),
+    }
+
+
+def run(quick: bool) -> dict:
+    """Peak memory and time of grad over a 1000-step chain for several block sizes,
+    and how the peak scales with n at k = sqrt(n) versus no checkpointing."""
+    size = 1000  # 8 kB per state
+    n = 1000
+    repeats = 2 if quick else 5
+    segments = [None, 10, 32, 100] if quick else [None, 5, 10, 20, 32, 50, 100, 250]
+    rows = [measure(n, size, k, repeats) for k in segments]
+    plain, reference = rows[0], rows[0]["grad"]
+    for r in rows:
+        r["peak_ratio"] = r["peak_bytes"] / plain["peak_bytes"]
+        r["time_ratio"] = r["seconds"] / plain["seconds"]
+        r["max_grad_error"] = float(np.max(np.abs(r.pop("grad") - reference)))
+    lengths = [100, 400, 1600] if quick else [100, 400, 1600, 6400]
+    scaling = []
+    for m in lengths:
+        k = round(math.sqrt(m))
+        a, b = measure(m, size, None, 1), measure(m, size, k, 1)
+        scaling.append(
+            {
+                "n": m,
+                "segment": k,
+                "peak_bytes_plain": a["peak_bytes"],
+                "peak_bytes_checkpointed": b["peak_bytes"],
+                "states_plain": a["peak_bytes"] / (8 * size),
+                "states_checkpointed": b["peak_bytes"] / (8 * size),
+            }
+        )
+    return {
+        "name": NAME,
+        "quick": quick,
+        "state_bytes": 8 * size,
+        "chain": rows,
+        "scaling": scaling,
+        "table": _table(rows, scaling, 8 * size),
+    }
+
+
+def _table(rows, scaling, state):
+    lines = [
+        f"grad of sum(chain) over {rows[0]['n']} steps, state {state // 1000} kB",
+        f"{'segment':>8} {'peak MB':>9} {'peak/plain':>11} {'ms':>8} {'time/plain':>11} "
+        f"{'max |dg|':>9}",
+    ]
+    for r in rows:
+        k = "none" if r["segment"] is None else str(r["segment"])
+        lines.append(
+            f"{k:>8} {r['peak_bytes'] / 1e6:9.2f} {r['peak_ratio']:11.3f} "
+            f"{r['seconds'] * 1e3:8.1f} {r['time_ratio']:11.2f} {r['max_grad_error']:9.1e}"
+        )
+    lines.append("peak in states (peak bytes / state bytes) as n grows, k = sqrt(n):")
+    lines.append(f"{'n':>8} {'k':>5} {'plain':>9} {'checkpointed':>13}")
+    for s in scaling:
+        lines.append(
+            f"{s['n']:>8} {s['segment']:>5} {s['states_plain']:9.1f} "
+            f"{s['states_checkpointed']:13.1f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    result = run(quick="--quick" in argv)
+    print(result["table"])
+    if "--json" in argv:
+        print(json.dumps({k: v for k, v in result.items() if k != "table"}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
