@@ -1,0 +1,49 @@
+"""adcore_jit: numba kernels for adcore's elementwise hot loops.
+
+    import adcore_jit
+    adcore_jit.enable()          # swap fused kernels into adcore's registry
+    adcore_jit.disable()         # back to pure numpy, exactly as before
+    with adcore_jit.enabled():   # on inside the block
+        ...
+
+In numpy, the derivative of an elementwise op is a chain of temporaries:
+sigmoid's pullback ``g * s * (1 - s)`` is three passes over memory and three
+fresh buffers.  Here it is one loop.  Kernels run only on plain contiguous
+float32/float64 arrays of at least ``threshold()`` elements; everything else
+(traced values under nested transforms, broadcasting, small arrays) takes the
+original rule, so results and differentiability are unchanged.  numpy's
+SIMD transcendental functions (exp, tanh, sin...) are kept: numba's scalar
+libm calls lose to them.
+
+``adcore`` never imports this package; it attaches through the registry
+(``adcore.core.all_primitives()``) and marks ``variants["jitted"]``.
+"""
+
+from adcore_jit import kernels
+from adcore_jit.fused import DEFAULT_THRESHOLD, set_threshold, threshold
+from adcore_jit.install import disable, enable, enabled, is_enabled, jitted_primitives
+
+
+def compile_all():
+    """Compile (or load from the on-disk cache) every kernel for float32 and float64 now.
+
+    Kernels otherwise compile on first use; this pays the cost up front
+    (benchmarks, servers).  Returns the number of specializations.
+    """
+    from adcore_jit.warm import warm_up
+
+    return warm_up()
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "compile_all",
+    "disable",
+    "enable",
+    "enabled",
+    "is_enabled",
+    "jitted_primitives",
+    "kernels",
+    "set_threshold",
+    "threshold",
+]
