@@ -68,7 +68,8 @@ def run(
     out_dir : where to write <timestamp>.json/.md, latest.md and the PNG plots
               (default benchmarks/results); nothing is written when write=False
     tiny    : smallest sizes, one repeat: a smoke test of every code path
-    peers   : peer names to try (default all of autograd, jax, jax-jit, torch); () for none
+    peers   : peer names to try (default: autograd, jax, torch, and jax-jit in the full
+              run); () for none
     """
     from .backends import load_backends
     from .common import Context
@@ -84,7 +85,7 @@ def run(
     started = time.time()
     limiter = _one_blas_thread()
     try:
-        backends, skipped = load_backends(peers, say=bar.message)
+        backends, skipped = load_backends(peers, say=bar.message, level=level)
         ctx = Context(
             level=level,
             cfg=TimingConfig.for_level(level),
@@ -108,6 +109,7 @@ def run(
         }
         for name in names:
             t0 = time.perf_counter()
+            ctx.suite = name
             try:
                 res = SUITE_MODULES[name].run(ctx)
                 res.setdefault("status", "ok")
@@ -121,6 +123,7 @@ def run(
             res["seconds"] = time.perf_counter() - t0
             results["suites"][name] = res
         results["seconds"] = time.time() - started
+        results["step_seconds"] = ctx.step_seconds
     finally:
         bar.close()
         if limiter is not None:

@@ -18,6 +18,7 @@ from .machine import package_version
 __all__ = ["Backend", "load_backends", "PEER_NAMES", "numpy_ops", "tree_map"]
 
 PEER_NAMES = ("autograd", "jax", "jax-jit", "torch")
+QUICK_PEERS = ("autograd", "jax", "torch")
 HVP_MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
 
 
@@ -235,7 +236,16 @@ class AutogradBackend(Backend):
 
     def hvp(self, f, x, v, mode):
         if mode == "rev-over-rev":
-            return self.ag.hessian_tensor_product(f)(x, v)
+            g = self.ag.grad(f)
+            agnp = self.ag.numpy
+
+            def along_v(y):
+                gy = g(y)
+                if isinstance(v, tuple):  # a boxed tuple is indexable, not a tuple
+                    return sum(agnp.sum(gy[i] * v[i]) for i in range(len(v)))
+                return agnp.sum(gy * v)
+
+            return self.ag.grad(along_v)(x)
         if mode == "fwd-over-rev":
             return self.ag.make_jvp(self.ag.grad(f))(x)(v)[1]
         raise NotImplementedError(f"autograd: hvp {mode}")
@@ -439,7 +449,7 @@ _CLASSES = {
 }
 
 
-def load_backends(peers=None, say=print) -> tuple[dict, dict]:
+def load_backends(peers=None, say=print, level="full") -> tuple[dict, dict]:
     """Import adcore and the wanted peers.
 
     Returns ``(backends, skipped)``: name -> Backend for what imported, and
@@ -452,7 +462,14 @@ def load_backends(peers=None, say=print) -> tuple[dict, dict]:
     except Exception as exc:  # the engine may not exist yet while this is developed
         skipped["adcore"] = f"{type(exc).__name__}: {exc}"
         say(f"adcore engine not usable, timing baselines and peers only ({skipped['adcore']})")
-    wanted = PEER_NAMES if peers is None else tuple(peers)
+    if peers is None:
+        wanted = PEER_NAMES if level == "full" else QUICK_PEERS
+        for name in PEER_NAMES:
+            if name not in wanted:
+                skipped[name] = "only in the full run (its compile time dominates a quick run)"
+                say(f"skipping peer {name}: {skipped[name]}")
+    else:
+        wanted = tuple(peers)
     for name in wanted:
         if name not in _CLASSES:
             raise ValueError(f"unknown peer {name!r}; known: {', '.join(PEER_NAMES)}")

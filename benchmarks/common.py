@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import traceback
 from dataclasses import dataclass, field
 
@@ -22,6 +23,9 @@ class Context:
     progress: Progress
     seed: int = 0
     notes: list = field(default_factory=list)
+    step_seconds: dict = field(default_factory=dict)
+    quick_skips: set = field(default_factory=set)
+    suite: str = ""
 
     @property
     def adcore(self):
@@ -90,7 +94,9 @@ def compare(
     """
     entries: dict = {}
     timed: dict = {}
+    started = time.perf_counter()
     for cand in candidates:
+        t_cand = time.perf_counter()
         entry = {"system": cand.system, "mode": cand.mode, **cand.info}
         entries[cand.name] = entry
         try:
@@ -112,6 +118,7 @@ def compare(
             entry["error"] = error_text(exc)
             continue
         entry["status"] = "ok"
+        entry["check_s"] = time.perf_counter() - t_cand
         timed[cand.name] = cand.call
     if timed:
         ctx.progress.show(label)
@@ -133,6 +140,7 @@ def compare(
         for entry in entries.values():
             if "time_s" in entry and base > 0:
                 entry["ratio"] = entry["time_s"] / base
+    ctx.step_seconds[label] = time.perf_counter() - started
     ctx.progress.step(label)
     return entries
 
@@ -159,10 +167,22 @@ def failed(name: str, exc: BaseException, system: str = "", mode: str = "") -> C
     return Candidate(name, call, system=system, mode=mode)
 
 
-def backend_candidates(ctx: Context, build, *args) -> list:
-    """Candidates from `build(backend, *args)` for every backend, failures recorded."""
+def backend_candidates(ctx: Context, build, *args, skip_quick=()) -> list:
+    """Candidates from `build(backend, *args)` for every backend, failures recorded.
+
+    Backends named in `skip_quick` are left out of quick and tiny runs (one line says so).
+    """
     out = []
     for b in ctx.backends.values():
+        if ctx.level != "full" and b.name in skip_quick:
+            key = (b.name, ctx.suite)
+            if key not in ctx.quick_skips:
+                ctx.quick_skips.add(key)
+                ctx.say(
+                    f"skipping peer {b.name} in {ctx.suite} for a quick run (its warm-up compiles "
+                    "every op for every shape, tens of seconds); the full run has it"
+                )
+            continue
         try:
             out.extend(build(b, *args))
         except Exception as exc:

@@ -217,11 +217,31 @@ def plots(res: dict, plt, path_for) -> list:
         for j, n in enumerate(sizes):
             c = by.get((n, m), {})
             pick = {"forward": "F", "reverse": "R"}.get(c.get("pick"), "")
+            dark = abs(Z[i, j]) > 0.6 * lim if np.isfinite(Z[i, j]) else False
+            wrong = c.get("correct") is False
+            if wrong:  # solid box: a real loss; dashed box: wrong but within the tie band
+                ax.add_patch(
+                    plt.Rectangle(
+                        (j - 0.45, i - 0.45),
+                        0.9,
+                        0.9,
+                        fill=False,
+                        lw=2,
+                        ec="black",
+                        ls="--" if c.get("tie") else "-",
+                    )
+                )
             if pick:
-                ax.text(j, i, pick, ha="center", va="center", fontsize=8, fontweight="bold")
-            if c.get("correct") is False:
-                ax.plot(j, i, marker="s", ms=15, mfc="none", mec="black", mew=2)
-                ax.plot(j, i, marker="x", ms=12, color="black", mew=1.5)
+                ax.text(
+                    j,
+                    i,
+                    pick + ("!" if wrong else ""),
+                    ha="center",
+                    va="center",
+                    fontsize=9 if k <= 6 else 7,
+                    fontweight="bold",
+                    color="white" if dark else "black",
+                )
     ax.plot([-0.5, k - 0.5], [-0.5, k - 0.5], color="gray", lw=0.8, ls=":")
     ax.set_xticks(range(k), sizes, rotation=45)
     ax.set_yticks(range(k), sizes)
@@ -231,7 +251,8 @@ def plots(res: dict, plt, path_for) -> list:
     acc = f"{100 * s['accuracy']:.0f}%" if s.get("judged") else "n/a"
     ax.set_title(
         f"jacfwd vs jacrev, tanh net (hidden {HIDDEN}); letters: auto's pick;\n"
-        f"boxed x: wrong pick. auto picked the faster mode in {acc} of cells",
+        f"boxed: wrong pick (dashed: within {100 * TIE:.0f}%). auto picked the faster mode in "
+        f"{acc} of cells",
         fontsize=9,
     )
     fig.tight_layout()

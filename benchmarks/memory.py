@@ -24,7 +24,7 @@ NAME = "memory"
 
 def peak_bytes(fn) -> int:
     fn()  # warm caches outside the measurement
-    gc.collect()
+    gc.collect(1)
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
@@ -37,12 +37,12 @@ def peak_bytes(fn) -> int:
 
 
 def n_steps(level):
-    return 2 if level == "tiny" else 4 if level == "quick" else 6
+    return 2 if level == "tiny" else 3 if level == "quick" else 6
 
 
 def run(ctx) -> dict:
     size = ctx.pick(tiny=16, quick=1000, full=1000)
-    lengths = ctx.pick(tiny=[2, 8], quick=[10, 30, 100, 300], full=[10, 30, 100, 300, 1000, 3000])
+    lengths = ctx.pick(tiny=[2, 8], quick=[10, 30, 100], full=[10, 30, 100, 300, 1000, 3000])
     rng = ctx.rng()
     x = rng.standard_normal(size)
     v = np.ones(size)

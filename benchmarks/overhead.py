@@ -155,9 +155,9 @@ def plots(res: dict, plt, path_for) -> list:
     ax.barh(names, vals, color=colors)
     ax.set_xscale("log")
     ax.invert_yaxis()
-    for mode, target in TARGETS_US.items():
-        ax.axvline(target, ls="--", lw=0.8, color="tab:red")
-        ax.text(target, -0.6, f"{mode} target", fontsize=7, color="tab:red", ha="center")
+    for (mode, target), style in zip(TARGETS_US.items(), ("--", ":"), strict=True):
+        ax.axvline(target, ls=style, lw=1, color="tab:red", label=f"{mode} target {target} us")
+    ax.legend(fontsize=8, loc="lower right")
     for i, v in enumerate(vals):
         ax.text(v, i, f" {v:.2f}", va="center", fontsize=8)
     ax.set_xlabel("microseconds per op (log scale, lower is better)")

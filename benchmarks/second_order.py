@@ -20,6 +20,7 @@ from .common import Candidate, backend_candidates, compare, failed
 NAME = "second_order"
 MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
 FOF_LIMIT = 2000
+QUICK_SKIP = ("jax",)  # JAX eager compiles each op per shape: ~25 s of warm-up here
 
 
 def _fd_hvp(grad_fn, x, v, eps=1e-5):
@@ -65,7 +66,7 @@ def _hvp_candidates(ctx, f_of, x, v, n_params):
                 out.append(failed(name, exc, b.name, mode))
         return out
 
-    return backend_candidates(ctx, build)
+    return backend_candidates(ctx, build, skip_quick=QUICK_SKIP)
 
 
 def _hessian_candidates(ctx, f_of, x):
@@ -83,7 +84,7 @@ def _hessian_candidates(ctx, f_of, x):
             )
         ]
 
-    return backend_candidates(ctx, build)
+    return backend_candidates(ctx, build, skip_quick=QUICK_SKIP)
 
 
 def n_steps(level):

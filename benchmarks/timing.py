@@ -70,8 +70,11 @@ def measure_many(fns: dict, cfg: TimingConfig) -> dict:
             one = _timed_batch(fn, 1)
         numbers[name] = call_count_for(one, cfg)
     samples = {name: [] for name in fns}
+    gc.collect()
     for _ in range(max(1, cfg.repeats)):
-        gc.collect()
+        # a young-generation collection between repeats: cheap, unlike a full one
+        # (which costs ~0.3 s once torch and jax are loaded)
+        gc.collect(1)
         for name, fn in fns.items():
             samples[name].append(_timed_batch(fn, numbers[name]))
     out = {}
