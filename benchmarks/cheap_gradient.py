@@ -15,7 +15,7 @@ backprop's ratio.
 from __future__ import annotations
 
 from . import workloads as w
-from .common import Candidate, backend_candidates, compare
+from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare
 
 NAME = "cheap_gradient"
 OMEGA = (3.0, 4.0)
@@ -177,7 +177,14 @@ def plots(res: dict, plt, path_for) -> list:
     width = 0.8 / len(systems)
     for i, name in enumerate(systems):
         vals = [res["cases"][k]["entries"].get(name, {}).get("ratio", np.nan) for k in keys]
-        ax.bar(np.arange(len(keys)) + i * width - 0.4 + width / 2, vals, width, label=name)
+        system = name.split()[0] if name.split()[0] in SYSTEM_COLORS else "numpy"
+        ax.bar(
+            np.arange(len(keys)) + i * width - 0.4 + width / 2,
+            vals,
+            width,
+            label=name,
+            color=SYSTEM_COLORS[system],
+        )
     ax.axhspan(
         OMEGA[0], OMEGA[1], color="tab:green", alpha=0.15, label="Griewank-Walther omega 3-4"
     )

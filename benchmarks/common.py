@@ -11,7 +11,24 @@ import numpy as np
 from .backends import tree_leaves
 from .timing import Progress, TimingConfig, measure_many
 
-__all__ = ["Context", "Candidate", "compare", "allclose_tree", "error_text", "failed"]
+SYSTEM_COLORS = {
+    "adcore": "tab:orange",
+    "autograd": "tab:blue",
+    "jax": "tab:red",
+    "jax-jit": "tab:purple",
+    "torch": "tab:green",
+    "numpy": "tab:gray",
+}
+
+__all__ = [
+    "SYSTEM_COLORS",
+    "Context",
+    "Candidate",
+    "compare",
+    "allclose_tree",
+    "error_text",
+    "failed",
+]
 
 
 @dataclass

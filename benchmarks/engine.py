@@ -13,7 +13,7 @@ with np.allclose before anything is timed.
 from __future__ import annotations
 
 from . import workloads as w
-from .common import Candidate, backend_candidates, compare, failed
+from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare, failed
 
 NAME = "engine"
 TARGETS = {
@@ -206,3 +206,64 @@ def cell(e, key, spec, scale=1.0):
         return spec.format(e[key] * scale)
     status = e.get("status", "n/a")
     return status if status != "ok" else "n/a"
+
+
+def plots(res: dict, plt, path_for) -> list:
+    import numpy as np
+
+    # per case: adcore's mode the target is about, and each peer's best mode
+    wanted = {
+        "mlp_grad": ("grad",),
+        "jac_256": ("jacfwd", "jacrev"),
+        "jac_4_1024": ("jacfwd",),
+        "jac_1024_4": ("jacrev",),
+        "hessian_100": ("hessian",),
+    }
+    all_systems = {
+        e["system"] for case in res["cases"].values() for e in case["entries"].values()
+    } - {"numpy"}
+    labels, bars = [], {s: [] for s in all_systems}
+    for key, case in res["cases"].items():
+        for how in wanted.get(key, ()):
+            labels.append(f"{key}\n{how}")
+            for system in all_systems:
+                e = case["entries"].get(f"{system} {how}", {})
+                bars[system].append(e.get("ratio", np.nan))
+    if not labels or not bars:
+        return []
+    order = ["adcore"] + sorted(s for s in bars if s != "adcore")
+    order = [s for s in order if s in bars]
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    width = 0.8 / len(order)
+    xs = np.arange(len(labels))
+    for i, system in enumerate(order):
+        vals = bars[system]
+        ax.bar(
+            xs + (i - (len(order) - 1) / 2) * width,
+            vals,
+            width,
+            label=system,
+            color=SYSTEM_COLORS.get(system),
+        )
+    targets = [TARGETS.get(_target_key(lbl)) for lbl in labels]
+    for x, t in zip(xs, targets, strict=True):
+        if t:
+            ax.hlines(t, x - 0.45, x + 0.45, colors="tab:red", linestyles="--", lw=1)
+    ax.axhline(1.0, color="gray", lw=0.8)
+    ax.set_yscale("log")
+    ax.set_xticks(xs, labels, fontsize=8)
+    ax.set_ylabel("time / hand-written numpy (log; dashed red: adcore target)")
+    ax.set_title("Engine targets: adcore and peers against hand-written numpy")
+    ax.legend(fontsize=8, ncol=len(order))
+    fig.tight_layout()
+    path = path_for("engine")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return [path]
+
+
+def _target_key(label: str):
+    key, how = label.split("\n")
+    if key == "jac_256":
+        return "jac_256_fwd" if how == "jacfwd" else "jac_256_rev"
+    return {"jac_4_1024": "jac_4_1024_fwd", "jac_1024_4": "jac_1024_4_rev"}.get(key, key)

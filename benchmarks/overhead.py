@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import workloads as w
-from .common import Candidate, backend_candidates, compare
+from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare
 
 NAME = "overhead"
 OPS_PER_REPEAT = 4
@@ -144,14 +144,7 @@ def plots(res: dict, plt, path_for) -> list:
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.5))
     names = [n for n, _ in rows]
     vals = [e["us_per_op"] for _, e in rows]
-    colors = [
-        "tab:orange"
-        if e["system"] == "adcore"
-        else "tab:gray"
-        if e["system"] == "numpy"
-        else "tab:blue"
-        for _, e in rows
-    ]
+    colors = [SYSTEM_COLORS.get(e["system"], "tab:blue") for _, e in rows]
     ax.barh(names, vals, color=colors)
     ax.set_xscale("log")
     ax.invert_yaxis()
