@@ -41,7 +41,7 @@ from adcore.transforms.reverse_mode import ReverseTrace
 def checkpoint(f):
     """``f`` with its intermediates recomputed in the reverse sweep instead of stored."""
     name = getattr(f, "__name__", "f")
-    prim = Primitive(_run, name=f"checkpoint({name})", family="checkpoint")
+    prim = Primitive(_run, name=f"checkpoint({name})", family="checkpoint", register=False)
     prim.jvps = _PerArgument(_tangent_rule)
     prim.vjps = _PerArgument(_pullback_rule)
     prim.jvp_batched = False  # the engine loops jacfwd's directions over f's jvp

@@ -42,7 +42,7 @@ class Primitive:
         "__weakref__",
     )
 
-    def __init__(self, impl, name=None, family="user"):
+    def __init__(self, impl, name=None, family="user", register=True):
         self.name = name or impl.__name__
         self.impl = impl
         self.jvps = {}  # argnum -> rule(g, ans, *args, **kwargs) or NONDIFF
@@ -53,7 +53,8 @@ class Primitive:
         self.family = family
         self.variants = {}  # extra rule kinds attached later: "jitted", "taylor", ...
         self.meta = {}  # hints for the registry-driven tests: arity, domain, ...
-        _REGISTRY[self.name] = self
+        if register:  # per-call primitives (checkpointed blocks) stay out of the registry
+            _REGISTRY[self.name] = self
 
     def __call__(self, *args, **kwargs):
         top = None
