@@ -183,5 +183,8 @@ class _PerArgument(dict):
     def get(self, i, default=None):
         return self[i]
 
+    def __bool__(self):  # there is a rule for every position, made or not yet
+        return True
+
 
 __all__ = ["checkpoint"]

@@ -9,6 +9,11 @@ from adcore.core.pytree import tree_flatten, tree_unflatten
 
 def normalize_argnums(argnums, nargs, transform):
     single = isinstance(argnums, (int, np.integer))
+    if not single and not (
+        isinstance(argnums, (tuple, list))
+        and all(isinstance(a, (int, np.integer)) for a in argnums)
+    ):
+        raise TypeError(f"{transform}: argnums must be an int or a tuple of ints, got {argnums!r}")
     nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
     if not nums:
         raise ValueError(f"{transform}: argnums is empty")
@@ -96,3 +101,40 @@ def zeros_like_leaf(x, batch=()):
     v = getval(x)
     dtype = np.result_type(v)
     return np.zeros(tuple(batch) + shape_of(v), dtype=dtype if dtype.kind == "f" else np.float64)
+
+
+def check_tangents(primals, tangents, transform):
+    """``DiffArgs`` of ``primals`` and the tangent leaves, which must match the primals'
+    structure, shapes and dtypes (the error names both sides)."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(
+            f"{transform}: primals and tangents must be tuples (one entry per argument of f)"
+        )
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"{transform}: {len(primals)} primal argument(s) but {len(tangents)} tangent "
+            "argument(s)"
+        )
+    diff = DiffArgs(tuple(primals), tuple(range(len(primals))), transform)
+    t_leaves, t_def = tree_flatten(tuple(tangents))
+    p_def = tree_flatten(tuple(primals))[1]
+    if t_def != p_def:
+        raise ValueError(
+            f"{transform}: tangent structure {t_def} differs from primal structure {p_def}"
+        )
+    checked = []
+    for k, (x, t) in enumerate(zip(diff.leaves, t_leaves)):
+        xs, ts = shape_of(getval(x)), shape_of(getval(t))
+        if xs != ts:
+            raise ValueError(
+                f"{transform}: tangent leaf {k} has shape {ts} but its primal has shape {xs}"
+            )
+        xd, td = np.result_type(getval(x)), np.result_type(getval(t))
+        if td.kind != "f":
+            raise TypeError(f"{transform}: tangent leaf {k} has non-float dtype {td} (primal {xd})")
+        if xd != td:
+            raise TypeError(
+                f"{transform}: tangent leaf {k} has dtype {td} but its primal has dtype {xd}"
+            )
+        checked.append(t if not isinstance(t, (float, int)) else np.asarray(t, dtype=xd))
+    return diff, checked

@@ -11,7 +11,7 @@ import numpy as np
 from adcore.core import Dual, ForwardTag, getval, shape_of
 from adcore.core.pytree import tree_flatten, tree_unflatten
 from adcore.rules import shape as sh
-from adcore.transforms.common import DiffArgs, match_dtype, zeros_like_leaf
+from adcore.transforms.common import DiffArgs, check_tangents, match_dtype, zeros_like_leaf
 from adcore.transforms.reverse_mode import basis_blocks
 
 
@@ -38,28 +38,7 @@ def push(f, diff, tangents, kwargs, nbatch, transform):
 
 def jvp(f, primals, tangents):
     """Forward mode: ``(f(*primals), J @ tangents)`` in one left-to-right pass."""
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError("jvp: primals and tangents must be tuples (one entry per argument of f)")
-    if len(primals) != len(tangents):
-        raise ValueError(
-            f"jvp: {len(primals)} primal argument(s) but {len(tangents)} tangent argument(s)"
-        )
-    diff = DiffArgs(tuple(primals), tuple(range(len(primals))), "jvp")
-    t_leaves, t_def = tree_flatten(tuple(tangents))
-    p_def = tree_flatten(tuple(primals))[1]
-    if t_def != p_def:
-        raise ValueError(f"jvp: tangent structure {t_def} differs from primal structure {p_def}")
-    checked = []
-    for k, (x, t) in enumerate(zip(diff.leaves, t_leaves)):
-        xs, ts = shape_of(getval(x)), shape_of(getval(t))
-        if xs != ts:
-            raise ValueError(f"jvp: tangent leaf {k} has shape {ts} but its primal has shape {xs}")
-        xd, td = np.result_type(getval(x)), np.result_type(getval(t))
-        if td.kind != "f":
-            raise TypeError(f"jvp: tangent leaf {k} has non-float dtype {td} (primal {xd})")
-        if xd != td:
-            raise TypeError(f"jvp: tangent leaf {k} has dtype {td} but its primal has dtype {xd}")
-        checked.append(t if not isinstance(t, (float, int)) else np.asarray(t, dtype=xd))
+    diff, checked = check_tangents(primals, tangents, "jvp")
     _, treedef, outs, touts = push(f, diff, checked, {}, 0, "jvp")
     return tree_unflatten(treedef, outs), tree_unflatten(treedef, touts)
 

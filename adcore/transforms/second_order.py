@@ -13,6 +13,7 @@ import numpy as np
 
 from adcore.core import getval
 from adcore.core.pytree import tree_flatten
+from adcore.transforms.common import check_tangents
 from adcore.transforms.forward_mode import jacfwd, jvp
 from adcore.transforms.reverse_mode import ReverseTrace, grad, jacrev
 
@@ -32,8 +33,7 @@ def hvp(f, primals, tangents, mode="fwd-over-rev"):
     """
     if mode not in HVP_MODES:
         raise ValueError(f"hvp: mode={mode!r}; choose one of {', '.join(HVP_MODES)}")
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError("hvp: primals and tangents must be tuples (one entry per argument of f)")
+    check_tangents(primals, tangents, "hvp")
     primals, tangents = tuple(primals), tuple(tangents)
     every = tuple(range(len(primals)))
     unwrap = len(primals) == 1
