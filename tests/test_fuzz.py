@@ -123,7 +123,7 @@ def _kink_margin(name, vals, same_args, kwargs):
     """How far these argument values are from the primitive's kink (inf if smooth)."""
     if name in ("absolute", "fabs", "relu"):
         return float(np.min(np.abs(vals[0]), initial=np.inf))
-    if name in ("maximum", "minimum"):
+    if name in ("maximum", "minimum", "fmax", "fmin"):
         if same_args:
             return np.inf
         return float(np.min(np.abs(np.subtract(vals[0], vals[1])), initial=np.inf))

@@ -76,6 +76,7 @@ from adcore.rules.arrays import (
     roll,
     rollaxis,
     rot90,
+    select,
     sort,
     split,
     take,
@@ -146,6 +147,7 @@ from adcore.rules.nn import relu, sigmoid, softplus
 from adcore.rules.shape import at_set, moveaxis, swapaxes
 
 true_divide = divide
+degrees, radians = rad2deg, deg2rad
 
 # non-differentiable (piecewise constant) functions: plain results
 sign = _nondiff["sign"]

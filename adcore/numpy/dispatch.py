@@ -145,6 +145,8 @@ FUNCTIONS = {
     np.average: arrays.average,
     np.linspace: arrays.linspace,
     np.nan_to_num: arrays.nan_to_num,
+    np.select: arrays.select,
+    np.sinc: ew.sinc,  # a Python function in numpy, not a ufunc
     # contractions (adcore.rules.contractions)
     np.einsum: contractions.einsum,
     np.tensordot: contractions.tensordot,

@@ -605,6 +605,17 @@ def full(shape, fill_value, dtype=None, order="C", **kwargs):
     return out if dtype is None else sh.astype(out, np.dtype(dtype))
 
 
+def select(condlist, choicelist, default=0):
+    """The first choice whose condition holds, entrywise (a chain of ``where``)."""
+    condlist, choicelist = list(condlist), list(choicelist)
+    if len(condlist) != len(choicelist):
+        raise ValueError("select: list of cases must be same length as list of conditions")
+    out = default
+    for cond, choice in reversed(list(zip(condlist, choicelist))):
+        out = ew.where(np.asarray(getval(cond), dtype=bool), choice, out)
+    return out
+
+
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     xv = np.asarray(getval(x))
     if not isinstance(x, Traced):
@@ -644,6 +655,7 @@ __all__ = [
     "roll",
     "rollaxis",
     "rot90",
+    "select",
     "sort",
     "split",
     "take",
