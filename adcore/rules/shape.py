@@ -123,12 +123,13 @@ def _scatter_add_impl(g, index, shape):
     nb = np.ndim(g) - np.ndim(np.broadcast_to(np.empty((), dtype=bool), shape)[index])
     bshape = np.shape(g)[:nb]
     out = np.zeros(bshape + tuple(shape), dtype=np.result_type(g))
-    if nb == 0:
-        np.add.at(out, index, g)
-        return out
     idx = _as_index(index)
     if _is_basic(idx):
-        np.add.at(out, (slice(None),) * nb + idx, g)
+        # a basic index selects each element at most once: assign (np.add.at is slow)
+        out[(slice(None),) * nb + idx] = g
+        return out
+    if nb == 0:
+        np.add.at(out, index, g)
         return out
     outt = np.moveaxis(out, tuple(range(nb)), tuple(range(-nb, 0)))
     tail = (slice(None),) * nb if any(i is Ellipsis for i in idx) else ()
