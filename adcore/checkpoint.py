@@ -57,8 +57,8 @@ def checkpoint(f):
                     "values as positional arguments"
                 )
         call = _Call(f, name, args, kwargs)
-        out = prim(*call.arrays, call=call)
-        return call.unpack(out)
+        arrays, call.arrays = call.arrays, None  # the tape must not hold them via call
+        return call.unpack(prim(*arrays, call=call))
 
     checkpointed.primitive = prim
     return checkpointed

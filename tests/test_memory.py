@@ -117,6 +117,21 @@ def test_checkpointed_intermediates_are_not_on_the_tape(no_gc):
     np.testing.assert_allclose(gW, ref[1], rtol=1e-12)
 
 
+def test_checkpointed_vjp_frees_everything_with_its_pullback(no_gc):
+    record = Intermediates()
+
+    def block(h, W):
+        return record.keep(anp.tanh(record.keep(h @ W)))
+
+    seg = adcore.checkpoint(block)
+    x, W = RNG.standard_normal(4), RNG.standard_normal((4, 4))
+    out, pullback = adcore.vjp(lambda x, W: seg(seg(x, W), W) * 2.0, x, W)
+    pullback(np.ones(4))
+    assert len(record.alive()) > 0  # block outputs: on the tape while the pullback lives
+    del pullback
+    assert record.alive() == []  # no cycle through the checkpoint's bookkeeping
+
+
 def test_repeated_grad_calls_keep_memory_flat():
     rng = np.random.default_rng(1)
     W1, W2, x = (
