@@ -50,6 +50,9 @@ def print_section(s):
     for c in s.claims:
         pub, ours = _one_line(c.published), _one_line(_ours(c))
         print(f"   {c.what:<{width}}  {pub:<28} {ours:<28} {'yes' if c.agree else 'NO'}")
+    for caption, text in s.tables:
+        print(f"\n   {caption}")
+        print("\n".join("     " + line for line in text.splitlines()))
 
 
 def _ours(c):

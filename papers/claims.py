@@ -36,6 +36,7 @@ class Section:
     claims: list = field(default_factory=list)
     tables: list = field(default_factory=list)  # (caption, preformatted text)
     notes: list = field(default_factory=list)  # paragraphs for the report
+    seconds: float = 0.0  # wall time of the module's run, filled in by the runner
 
     def add(self, claim):
         self.claims.append(claim)

@@ -60,7 +60,6 @@ def test_claims_can_disagree():
 
 def test_report_and_exit_status(sections, tmp_path, monkeypatch, capsys):
     s = sections["siskind_pearlmutter"]
-    s.seconds = 0.0
     path = write_report([s], quick=True, path=tmp_path / "REPORT.md")
     text = path.read_text()
     assert "| claim | published | ours | agree | where |" in text and "9 of 9" in text
