@@ -417,3 +417,21 @@ def test_autograd_surface_is_covered():
     assert set(missing) == {f"linalg.{n}" for n in NOT_COVERED}, (
         f"autograd differentiates these and adcore does not: {missing}"
     )
+
+
+def test_repeated_eigenvalues_and_singular_values_stay_finite():
+    # only the values are used: the eigenvector terms (1 / gaps) are skipped
+    eye = np.eye(3)
+    np.testing.assert_allclose(adcore.grad(lambda x: np.sum(np.linalg.eigvalsh(x)))(eye), eye)
+    np.testing.assert_allclose(adcore.grad(lambda x: np.linalg.norm(x, "nuc"))(eye), eye)
+    g = adcore.grad(lambda x: np.linalg.norm(x, 2))(np.diag([3.0, 1.0, 1.0]))
+    np.testing.assert_allclose(g, np.diag([1.0, 0.0, 0.0]))
+
+
+def test_one_triangle_inputs_read_one_triangle():
+    # cholesky/eigh see tril(A) (UPLO="L"): the strict upper triangle gets no gradient
+    a = _spd(3) + np.triu(np.ones((3, 3)), 1)
+    for f in (lambda x: np.sum(np.linalg.cholesky(x)), lambda x: np.sum(np.linalg.eigh(x)[1])):
+        g = adcore.grad(f)(a)
+        np.testing.assert_array_equal(np.triu(g, 1), 0.0)
+        adcore.check_grads(f, (a,), order=1)

@@ -36,7 +36,10 @@ LETTERS = string.ascii_letters
 
 
 def _einsum_impl(subscripts, *operands):
-    return np.einsum(subscripts, *operands, optimize=len(operands) > 1)
+    # a contraction path (BLAS) pays off for 3+ operands or large ones; for small
+    # pairs its planning costs more than the product
+    big = len(operands) > 2 or (len(operands) == 2 and max(np.size(o) for o in operands) > 1000)
+    return np.einsum(subscripts, *operands, optimize="greedy" if big else False)
 
 
 einsum_explicit = Primitive(_einsum_impl, name="einsum", family="contractions")
@@ -144,7 +147,12 @@ def _from_sublists(args):
 
 
 def parse_einsum(subscripts, operands):
-    """Explicit subscripts for numpy's einsum spec: returns (ins, out, ellipsis shape)."""
+    """numpy's einsum spec made explicit: ``(ins, out, ell, ell_shape)``.
+
+    The ellipsis becomes the fresh letters ``ell`` (one per broadcast ellipsis
+    dimension, shape ``ell_shape``) in every operand and the output; an
+    implicit output is numpy's (ellipsis, then letters used once, sorted).
+    """
     spec = subscripts.replace(" ", "")
     if "->" in spec:
         lhs, out = spec.split("->")
@@ -199,7 +207,7 @@ def einsum(*operands, out=None, optimize=False, **kwargs):
     for sub, op in zip(ins, ops):
         s = shape_of(op)
         if ell and ell[0] in sub:  # broadcast the ellipsis block to its full shape
-            start = sub.index(ell[0]) if ell[0] in sub else 0
+            start = sub.index(ell[0])
             k = len(s) - (len(sub) - len(ell))
             target = s[:start] + ell_shape + s[start + k :]
             if s != target:
@@ -207,7 +215,6 @@ def einsum(*operands, out=None, optimize=False, **kwargs):
                     sh.reshape(op, s[:start] + (1,) * (len(ell) - k) + s[start:]), target
                 )
         fixed.append(op)
-    # the ellipsis letters are spelled out in every operand that had "..."
     return einsum_explicit(",".join(ins) + "->" + outs, *fixed)
 
 

@@ -56,6 +56,11 @@ def _square(x, name):
         raise np.linalg.LinAlgError(f"{name}: expected square matrices (..., n, n), got {s}")
 
 
+def _is_zero(c):
+    """A cotangent known to be zero (a plain zero array: that output was not used)."""
+    return isinstance(c, np.ndarray) and not c.any()
+
+
 def _mat2(g):
     """Append two unit axes: a per-matrix scalar that broadcasts over the matrix."""
     return sh.expand_dims(g, (-2, -1))
@@ -221,7 +226,9 @@ def _eigh_vjp(g, ans, a, UPLO="L"):
     w, v = _unpack_eigh(ans)
     gw, gv = _unpack_eigh(g)
     n = shape_of(w)[-1]
-    middle = sh.expand_dims(gw, -2) * _eye(n, w) + _gap_inverse(w) * matmul(_mT(v), gv)
+    middle = sh.expand_dims(gw, -2) * _eye(n, w)
+    if not _is_zero(gv):  # skipped, the eigenvalues alone stay finite when repeated
+        middle = middle + _gap_inverse(w) * matmul(_mT(v), gv)
     c = matmul(matmul(v, middle), _mT(v))
     return _sym_from_adjoint(c, UPLO == "L")
 
@@ -292,19 +299,18 @@ def _svd_jvp(g, ans, a):
 def _svd_vjp(g, ans, a):
     u, s, vt = _unpack_svd(ans, a)
     gu, gs, gvt = _unpack_svd(g, a)
-    v, gv = _mT(vt), _mT(gvt)
     m, n = shape_of(a)[-2:]
     k = shape_of(s)[-1]
+    c = matmul(u * sh.expand_dims(gs, -2), vt)
+    if _is_zero(gu) and _is_zero(gvt):  # singular values alone: no 1/(s_j^2 - s_i^2)
+        return c
+    v, gv = _mT(vt), _mT(gvt)
     f = _svd_gaps(s)
     s_row, s_col = sh.expand_dims(s, -2), sh.expand_dims(s, -1)
     utgu = matmul(_mT(u), gu)
     vtgv = matmul(_mT(v), gv)
-    middle = (
-        sh.expand_dims(gs, -2) * _eye(k, s)
-        + (f * (utgu - _mT(utgu))) * s_row
-        + s_col * (f * (vtgv - _mT(vtgv)))
-    )
-    c = matmul(matmul(u, middle), vt)
+    middle = (f * (utgu - _mT(utgu))) * s_row + s_col * (f * (vtgv - _mT(vtgv)))
+    c = c + matmul(matmul(u, middle), vt)
     if m > k:  # (I - U U^T) gU S^-1 V^T
         c = c + matmul((gu - matmul(u, utgu)) / s_row, vt)
     if n > k:  # U S^-1 gV^T (I - V V^T)
