@@ -154,7 +154,11 @@ def run(quick=False):
             "pullbacks allocate full-size zero arrays and write into them. Its ratio at the "
             "largest n was 8.4 when those pullbacks scattered with np.add.at; writing the "
             "slice by assignment instead (adcore/rules/shape.py, made while writing this "
-            "reproduction) brought it to 4-6 in our runs (it is load-sensitive)."
+            "reproduction) brought it to 4-6 in our runs (it is load-sensitive). Its "
+            "middle row (n = 128,000, arrays of about 1 MB) swings tenfold between runs, "
+            "from 4 to 40, with "
+            "f unchanged; we did not pin down why (allocation of its temporaries is our "
+            "guess), and the claims do not rest on that row."
         )
     s.notes.append(" ".join(why))
     s.tables.append(("Reverse mode: cost(grad f) / cost(f)", "\n".join(lines)))
