@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 
 # One BLAS thread: on a shared 2-core machine, threaded small matrix products
-# time erratically, and the cost claims compare timings.  Must precede numpy.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# time erratically, and the cost claims compare timings.  Must precede numpy;
+# only when run as a program (importing this module changes nothing).
+if __name__ == "__main__":
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
