@@ -224,6 +224,9 @@ COMPOSITES = [
     ("svd_s", lambda x: np.linalg.svd(x, compute_uv=False), (_r(2, 5),)),
     ("svd_vh", lambda x: np.linalg.svd(x)[2], (SQ,)),
     ("pinv", np.linalg.pinv, (_r(4, 2),)),
+    ("multi_dot", lambda *xs: np.linalg.multi_dot(xs), (_r(3), A34, _r(4, 2), _r(2))),
+    ("matrix_power", lambda x: np.linalg.matrix_power(x, 5), (SQ3 / 3,)),
+    ("matrix_power_neg", lambda x: np.linalg.matrix_power(x, -2), (SQ,)),
 ]
 NORMS = [None, 2, 1, np.inf, -np.inf, 3.0]
 MATRIX_NORMS = [None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf]
@@ -435,3 +438,14 @@ def test_one_triangle_inputs_read_one_triangle():
         g = adcore.grad(f)(a)
         np.testing.assert_array_equal(np.triu(g, 1), 0.0)
         adcore.check_grads(f, (a,), order=1)
+
+
+@pytest.mark.parametrize("name, f, args", COMPOSITES, ids=[c[0] for c in COMPOSITES])
+def test_composite_keeps_float32(name, f, args):
+    args32 = tuple(np.asarray(a, dtype=np.float32) for a in args)
+    tangents = tuple(np.ones_like(a) for a in args32)
+    out, tangent = adcore.jvp(f, args32, tangents)
+    want = np.result_type(f(*args32))  # numpy's own dtype (float32, or promoted by a constant)
+    assert np.result_type(out) == want, f"{name}: {np.result_type(out)} out, numpy gives {want}"
+    assert np.result_type(tangent) in (np.float32, want), f"{name}: {np.result_type(tangent)}"
+    assert want == np.float32 or name == "diff_prepend"  # prepend=0.5 promotes in numpy too

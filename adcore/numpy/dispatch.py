@@ -179,6 +179,8 @@ FUNCTIONS = {
     np.linalg.trace: la.trace,
     np.linalg.diagonal: la.diagonal,
     np.linalg.cross: la.cross,
+    np.linalg.multi_dot: la.multi_dot,
+    np.linalg.matrix_power: la.matrix_power,
 }
 if hasattr(np, "row_stack"):  # deprecated in numpy 2.0
     FUNCTIONS[np.row_stack] = arrays.vstack

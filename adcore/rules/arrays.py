@@ -589,7 +589,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if retstep:
         raise NotImplementedError("linspace(retstep=True) on traced values is not supported")
     shape = np.broadcast_shapes(shape_of(start), shape_of(stop))
-    t = np.linspace(0.0, 1.0, int(num), endpoint=endpoint)
+    dtype = np.result_type(getval(start), getval(stop), float(num)) if dtype is None else dtype
+    t = np.linspace(0.0, 1.0, int(num), endpoint=endpoint, dtype=dtype)
     t = t.reshape((-1,) + (1,) * len(shape))
     out = start + (stop - start) * t
     if axis != 0:

@@ -380,6 +380,40 @@ def _pinv_vjp(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
 defjvp(pinv, _pinv_jvp, batched=True)
 defvjp_direct(pinv, _pinv_vjp)
 
+
+# ---- products of matrices (composites) ---------------------------------------------------
+def multi_dot(arrays, *, out=None):
+    """A chain of matrix products; a 1-d first (last) operand is a row (column)."""
+    if out is not None:
+        raise TypeError("adcore.numpy.linalg.multi_dot: out= writes in place")
+    arrays = list(arrays)
+    if len(arrays) < 2:
+        raise ValueError("multi_dot: expecting at least two arrays")
+    result = arrays[0]
+    for x in arrays[1:]:
+        result = matmul(result, x)
+    return result
+
+
+def matrix_power(a, n):
+    """a^n by repeated squaring; a negative n inverts first."""
+    _square(a, "matrix_power")
+    n = int(n)
+    if n == 0:
+        eye = _eye(shape_of(a)[-1], a)
+        return np.broadcast_to(eye, shape_of(a)).copy()
+    if n < 0:
+        a, n = inv(a), -n
+    result = None
+    while n:
+        if n & 1:
+            result = a if result is None else matmul(result, a)
+        n >>= 1
+        if n:
+            a = matmul(a, a)
+    return result
+
+
 # ---- norms (composites) ---------------------------------------------------------------------
 
 
@@ -456,6 +490,8 @@ __all__ = [
     "eigh",
     "eigvalsh",
     "inv",
+    "matrix_power",
+    "multi_dot",
     "norm",
     "pinv",
     "slogdet",
