@@ -154,9 +154,11 @@ def compare(
             )
     if baseline is not None and "time_s" in entries.get(baseline, {}):
         base = entries[baseline]["time_s"]
+        base_min = entries[baseline]["min_s"]
         for entry in entries.values():
             if "time_s" in entry and base > 0:
                 entry["ratio"] = entry["time_s"] / base
+                entry["ratio_of_minima"] = entry["min_s"] / base_min
     ctx.step_seconds[label] = time.perf_counter() - started
     ctx.progress.step(label)
     return entries

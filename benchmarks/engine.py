@@ -27,7 +27,7 @@ TARGETS = {
 
 
 def n_steps(level):
-    return 5
+    return 6
 
 
 def run(ctx) -> dict:
@@ -70,6 +70,8 @@ def run(ctx) -> dict:
         "jac_256": ctx.pick(tiny=(6, 6, 6), quick=(256, 256, 256), full=(256, 256, 256)),
         "jac_4_1024": ctx.pick(tiny=(2, 12, 8), quick=(4, 1024, 256), full=(4, 1024, 256)),
         "jac_1024_4": ctx.pick(tiny=(12, 2, 8), quick=(1024, 4, 256), full=(1024, 4, 256)),
+        # small and overhead-bound: where eager peers pay their per-op dispatch
+        "jac_small": ctx.pick(tiny=(3, 3, 4), quick=(8, 8, 16), full=(8, 8, 16)),
     }
     for key, (n, m, hidden) in jac_shapes.items():
         p = w.tanh_net_params(rng, n, m, hidden)

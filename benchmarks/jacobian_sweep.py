@@ -11,11 +11,13 @@ are within 5% of each other are flagged as ties: on a shared machine their
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 
 from . import workloads as w
 from .common import Candidate, compare, error_text
+from .timing import TimingConfig
 
 NAME = "jacobian_sweep"
 HIDDEN = 32
@@ -60,6 +62,8 @@ def run(ctx) -> dict:
     rng = ctx.rng()
     ops = b.ops
     cells = []
+    if ctx.level == "full":  # 121 cells x 3 modes: lighter per-cell timing than other suites
+        ctx = dataclasses.replace(ctx, cfg=TimingConfig(repeats=5, min_time=0.02, warmup=2))
     for n in sizes:
         for m in sizes:
             p = w.tanh_net_params(rng, n, m, HIDDEN)
@@ -102,7 +106,7 @@ def run(ctx) -> dict:
                     )
                 except Exception as exc:
                     cell.setdefault("errors", {})[name] = error_text(exc)
-            entries = compare(ctx, f"sweep n={n} m={m}", cands, ref)
+            entries = compare(ctx, f"sweep: n={n} m={m}", cands, ref)
             for name, e in entries.items():
                 if "time_s" in e:
                     cell[f"t_{name}"] = e["time_s"]

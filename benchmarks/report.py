@@ -20,7 +20,7 @@ def headline_rows(results: dict) -> list:
     rows = []
     suites = results["suites"]
     ov = suites.get("overhead", {}).get("summary", {})
-    for mode in ("reverse", "forward"):
+    for mode in ("reverse", "forward") if "overhead" in suites else ():
         v = ov.get(f"adcore_{mode}_us_per_op")
         tgt = ov.get(f"adcore_{mode}_target_us", 5.0 if mode == "reverse" else 3.0)
         rows.append(
@@ -79,38 +79,54 @@ def headline_rows(results: dict) -> list:
                 _verdict(sw["worst_loss"] <= 0.10),
             )
         )
-    vs = versus_peers(results)
-    for peer, (wins, total, worst) in vs.items():
+    for peer, (wins, total, worst) in versus_peers(results).items():
+        if peer != "autograd":
+            continue
         rows.append(
             (
-                f"adcore faster than {peer} (comparable workloads)",
-                f"{wins}/{total}" + (f", worst {worst[0]} {worst[1]:.2f}x" if worst else ""),
-                "all" if peer == "autograd" else "overhead-bound ones",
-                _verdict(wins == total) if peer == "autograd" else "see tables",
+                "adcore faster than autograd (every workload)",
+                f"{wins}/{total}" + (f"; closest {worst[0]} {worst[1]:.2f}x" if worst else ""),
+                "all",
+                _verdict(wins == total),
+            )
+        )
+    for peer, (wins, total, worst) in versus_peers(results, overhead_bound_only=True).items():
+        if peer == "autograd":
+            continue
+        rows.append(
+            (
+                f"adcore faster than {peer} eager (overhead-bound)",
+                f"{wins}/{total}" + (f"; closest {worst[0]} {worst[1]:.2f}x" if worst else ""),
+                "all",
+                _verdict(wins == total),
             )
         )
     return rows
 
 
-# (suite, case or None, adcore entry, peer entry suffix) pairs compared for the peer verdict
+# (suite, case or None, adcore entry, peer entry suffix, overhead-bound?) compared for the
+# peer verdicts: the issue asks adcore to beat autograd everywhere, and JAX eager and
+# PyTorch eager on the overhead-bound workloads (scalar chain, small Jacobians).
 _PAIRS = [
-    ("overhead", None, "adcore reverse", "reverse"),
-    ("overhead", None, "adcore forward", "forward"),
-    ("engine", "mlp_grad", "adcore grad", "grad"),
-    ("engine", "jac_256", "adcore jacfwd", "jacfwd"),
-    ("engine", "jac_256", "adcore jacrev", "jacrev"),
-    ("engine", "jac_4_1024", "adcore jacfwd", "jacfwd"),
-    ("engine", "jac_1024_4", "adcore jacrev", "jacrev"),
-    ("engine", "hessian_100", "adcore hessian", "hessian"),
-    ("cheap_gradient", "elementwise", "adcore grad", "grad"),
-    ("cheap_gradient", "matmul_chain", "adcore grad", "grad"),
-    ("second_order", "mlp_hvp", "adcore fwd-over-rev", "fwd-over-rev"),
-    ("penalty", None, "adcore fwd-over-rev", "fwd-over-rev"),
-    ("penalty", None, "adcore rev-over-rev", "rev-over-rev"),
+    ("overhead", None, "adcore reverse", "reverse", True),
+    ("overhead", None, "adcore forward", "forward", True),
+    ("engine", "jac_small", "adcore jacfwd", "jacfwd", True),
+    ("engine", "jac_small", "adcore jacrev", "jacrev", True),
+    ("engine", "mlp_grad", "adcore grad", "grad", False),
+    ("engine", "jac_256", "adcore jacfwd", "jacfwd", False),
+    ("engine", "jac_256", "adcore jacrev", "jacrev", False),
+    ("engine", "jac_4_1024", "adcore jacfwd", "jacfwd", False),
+    ("engine", "jac_1024_4", "adcore jacrev", "jacrev", False),
+    ("engine", "hessian_100", "adcore hessian", "hessian", False),
+    ("cheap_gradient", "elementwise", "adcore grad", "grad", False),
+    ("cheap_gradient", "matmul_chain", "adcore grad", "grad", False),
+    ("second_order", "mlp_hvp", "adcore fwd-over-rev", "fwd-over-rev", False),
+    ("penalty", None, "adcore fwd-over-rev", "fwd-over-rev", False),
+    ("penalty", None, "adcore rev-over-rev", "rev-over-rev", False),
 ]
 
 
-def versus_peers(results: dict) -> dict:
+def versus_peers(results: dict, overhead_bound_only: bool = False) -> dict:
     """peer -> (adcore wins, comparisons, (workload, peer_time / adcore_time) at worst)."""
     out = {}
     peers = [p for p in results.get("peers", {}) if results["peers"][p]]
@@ -119,7 +135,9 @@ def versus_peers(results: dict) -> dict:
             continue
         wins = total = 0
         worst = None
-        for suite, case, ours, suffix in _PAIRS:
+        for suite, case, ours, suffix, bound in _PAIRS:
+            if overhead_bound_only and not bound:
+                continue
             res = results["suites"].get(suite, {})
             entries = (
                 res.get("cases", {}).get(case, {}).get("entries") if case else res.get("entries")
@@ -131,7 +149,7 @@ def versus_peers(results: dict) -> dict:
                 total += 1
                 speedup = p["time_s"] / a["time_s"]
                 wins += speedup > 1.0
-                label = f"{suite}/{case or suffix}/{suffix}"
+                label = f"{suite}/{case or suffix}/{suffix}" if case else f"{suite}/{suffix}"
                 if worst is None or speedup < worst[1]:
                     worst = (label, speedup)
         if total:

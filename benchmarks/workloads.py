@@ -86,7 +86,9 @@ def mlp_grad_hand(params, X, Y):
     B = X.shape[0]
     h = np.tanh(X @ W1 + b1)
     z = h @ W2 + b2
-    e = np.exp(z - z.max(axis=1, keepdims=True))
+    # the shift by the row max only guards exp; `.real` lets a complex-step
+    # derivative pass through (it is the array itself for real input)
+    e = np.exp(z - z.real.max(axis=1, keepdims=True))
     dz = (e / e.sum(axis=1, keepdims=True) - Y) / B  # softmax - onehot
     dW2 = h.T @ dz
     db2 = dz.sum(axis=0)
