@@ -151,7 +151,9 @@ defjvp(
 )
 defvjp_direct(
     scatter_add,
-    lambda g, ans, x, index, shape: _index_batched(g, index, _nb(g, ans)),
+    # x may itself carry batch axes (a batched cotangent scattered inside another
+    # transform's rule): index the last len(shape) axes, everything before is batch
+    lambda g, ans, x, index, shape: _index_batched(g, index, ndim_of(g) - len(shape)),
     NONDIFF,
     NONDIFF,
 )
