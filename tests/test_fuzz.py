@@ -71,10 +71,25 @@ class Program:
         self.inputs, self.ops, self.outputs = inputs, ops, outputs
 
     def __call__(self, *xs):
-        vals = list(xs)
-        for op in self.ops:
-            vals.append(op.fn(*[vals[a] for a in op.args]))
+        vals = self.extend(list(xs), self.ops)
         return tuple(vals[o] for o in self.outputs)
+
+    @staticmethod
+    def extend(vals, ops):
+        for op in ops:
+            vals.append(op.fn(*[vals[a] for a in op.args]))
+        return vals
+
+    def checkpointed(self, k):
+        """The same program with its first ``k`` operations in one ``adcore.checkpoint``
+        (every value so far goes in and comes out: many arguments, a tuple output)."""
+        head = adcore.checkpoint(lambda *vals: tuple(self.extend(list(vals), self.ops[:k])))
+
+        def run(*xs):
+            vals = self.extend(list(head(*xs)), self.ops[k:])
+            return tuple(vals[o] for o in self.outputs)
+
+        return run
 
     def __repr__(self):
         n = len(self.inputs)
@@ -639,6 +654,23 @@ def check_program(prog, seed=0):
         hvps[mode] = _flat(hv)
         _close(_flat(g2), w @ J, f"hvp[{mode}] gradient", **tight)
 
+    if len(prog.ops) >= 2:  # the same derivatives with half the program checkpointed
+        ckpt = prog.checkpointed(len(prog.ops) // 2)
+        _close(_flat(ckpt(*xs)), _flat(outs), "checkpointed output", rtol=0, atol=0)
+        J_ckpt = _jacobian_matrix(adcore.jacrev(ckpt, argnums)(*xs), outs, xs)
+        _close(J_ckpt, J, "checkpointed jacrev vs jacfwd", **tight)
+
+        def ckpt_loss(*a):
+            return sum(anp.sum(o * c) for o, c in zip(ckpt(*a), cotangents))
+
+        for mode in ("fwd-over-rev", "rev-over-rev"):
+            g3, hv = adcore.hvp(ckpt_loss, tuple(xs), tangents, mode=mode)
+            _close(_flat(g3), w @ J, f"checkpointed hvp[{mode}] gradient", **tight)
+            hscale = 1.0 + np.max(np.abs(hvps[mode]), initial=0.0)
+            _close(
+                _flat(hv), hvps[mode], f"checkpointed hvp[{mode}]", rtol=1e-8, atol=1e-9 * hscale
+            )
+
     def g_along(c):
         return _flat(adcore.grad(loss, argnums)(*_unflat(x_flat + c * v, xs)))
 
@@ -721,3 +753,27 @@ def test_regression_prod_second_derivative_between_two_zeros():
     third = adcore.jacfwd(adcore.hessian(lambda v: P("prod")(v)))(np.zeros(3))
     distinct = [len({i, j, k}) == 3 for i, j, k in np.ndindex(3, 3, 3)]
     np.testing.assert_allclose(third, np.reshape(distinct, (3, 3, 3)))  # d3(x0 x1 x2)
+
+
+def test_regression_grad_of_grad_with_plain_traced_plain_adjoints():
+    # the sweep accumulated in place (+=) into an adjoint it had allocated, even
+    # after a traced contribution had replaced that buffer by a traced sum: grad
+    # of grad raised "in-place '+=' on a traced array" (found by the fuzzer on a
+    # checkpointed program; this is the plain form)
+    def f(x):
+        plain1, traced, plain2, plain3 = x + 1.0, anp.sin(x), x + 2.0, x + 3.0
+        return anp.sum(plain1 + traced + plain2 + plain3)
+
+    x = np.array([0.3, 0.5])
+    got = adcore.grad(lambda x: anp.sum(adcore.grad(f)(x)))(x)
+    np.testing.assert_allclose(got, -np.sin(x))
+    prog = _program(
+        [[0.0], 0.0],
+        ("add", _call("add"), [1, 0]),
+        ("arccos", _call("arccos"), [0]),
+        ("concatenate[axis=0]", lambda a, b: sh.concatenate([a, b], axis=0), [3, 0]),
+        ("squash[-0.9,0.9]", _squash(-0.9, 0.9), [4]),
+        ("arccos", _call("arccos"), [5]),
+        ("absolute", _call("absolute"), [3]),
+    )
+    check_program(prog)

@@ -110,4 +110,6 @@ def sweep(tape, seeds, nbatch=0, keep=False):
                 adjoints[p] = a
                 if type(a) is np.ndarray and not isinstance(c, Traced):
                     owned.add(p)
+                else:
+                    owned.discard(p)  # now traced: never += into it
     return adjoints
