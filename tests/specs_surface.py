@@ -73,6 +73,11 @@ SPECS = {
         dict(args=[(3, 3)]),
         dict(args=[(2, 2, 2)], kwargs=dict(UPLO="U")),
     ],
+    # positive 2x2 entries: real, distinct eigenvalues (discriminant (a-d)^2 + 4bc > 0)
+    "eig_packed": [
+        dict(args=[(2, 2)], domain=(0.5, 2.0)),
+        dict(args=[(3, 2, 2)], domain=(0.5, 2.0)),
+    ],
     "svd_packed": [dict(args=[(3, 2)]), dict(args=[(2, 3)]), dict(args=[(2, 2, 2)])],
     "pinv": [dict(args=[(3, 2)]), dict(args=[(2, 3)])],
 }

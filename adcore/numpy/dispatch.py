@@ -164,6 +164,8 @@ FUNCTIONS = {
     np.linalg.det: la.det,
     np.linalg.slogdet: la.slogdet,
     np.linalg.cholesky: la.cholesky,
+    np.linalg.eig: la.eig,
+    np.linalg.eigvals: la.eigvals,
     np.linalg.eigh: la.eigh,
     np.linalg.eigvalsh: la.eigvalsh,
     np.linalg.svd: la.svd,

@@ -18,11 +18,14 @@ from adcore.rules import decompositions as _decompositions
 from adcore.rules import shape as _shape
 from adcore.rules.decompositions import (
     EighResult,
+    EigResult,
     SlogdetResult,
     SVDResult,
     cholesky,
     det,
+    eig,
     eigh,
+    eigvals,
     eigvalsh,
     inv,
     matrix_power,
@@ -71,6 +74,7 @@ def tensordot(x1, x2, /, *, axes=2):
 
 
 __all__ = [
+    "EigResult",
     "EighResult",
     "LinAlgError",
     "SVDResult",
@@ -79,7 +83,9 @@ __all__ = [
     "cross",
     "det",
     "diagonal",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
     "inv",
     "matmul",

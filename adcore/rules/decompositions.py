@@ -32,6 +32,7 @@ from adcore.rules.linalg import matmul
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 
 
@@ -246,6 +247,60 @@ def eigh(a, UPLO="L"):
 
 def eigvalsh(a, UPLO="L"):
     return eigh(a, UPLO)[0]
+
+
+# ---- general eigendecomposition (real eigenvalues) ------------------------------------------
+def _eig_packed_impl(a):
+    w, v = np.linalg.eig(a)
+    if np.iscomplexobj(w):
+        if np.any(np.imag(w) != 0) or np.any(np.imag(v) != 0):
+            raise NotImplementedError(
+                "eig: this matrix has complex eigenvalues; adcore differentiates real arrays "
+                "only (eigh covers symmetric matrices)"
+            )
+        w, v = np.real(w), np.real(v)
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+eig_packed = _prim(_eig_packed_impl, "eig_packed")
+
+
+def _unit_columns(v, dv):
+    """Keep each eigenvector at unit length (numpy's normalisation): drop dv's part along v."""
+    return dv - v * sh.expand_dims(red.sum(v * dv, axis=-2), -2)
+
+
+def _eig_jvp(g, ans, a):
+    w, v = _unpack_eigh(ans)
+    c = solve(v, matmul(g, v))  # V^-1 dA V
+    n = shape_of(w)[-1]
+    dw = red.sum(c * _eye(n, c), axis=-1)
+    dv = _unit_columns(v, matmul(v, _gap_inverse(w) * c))
+    return sh.concatenate([sh.expand_dims(dw, -2), dv], axis=-2)
+
+
+def _eig_vjp(g, ans, a):
+    w, v = _unpack_eigh(ans)
+    gw, gv = _unpack_eigh(g)
+    n = shape_of(w)[-1]
+    middle = sh.expand_dims(gw, -2) * _eye(n, w)
+    if not _is_zero(gv):
+        middle = middle + _gap_inverse(w) * matmul(_mT(v), _unit_columns(v, gv))
+    return solve(_mT(v), matmul(middle, _mT(v)))  # V^-T M V^T
+
+
+defjvp(eig_packed, _eig_jvp, batched=True)
+defvjp_direct(eig_packed, _eig_vjp)
+
+
+def eig(a):
+    """Eigenvalues and unit eigenvectors of a diagonalisable matrix with real eigenvalues."""
+    _square(a, "eig")
+    return EigResult(*_unpack_eigh(eig_packed(a)))
+
+
+def eigvals(a):
+    return eig(a)[0]
 
 
 # ---- singular value decomposition -----------------------------------------------------------
@@ -487,7 +542,9 @@ def norm(x, ord=None, axis=None, keepdims=False):
 __all__ = [
     "cholesky",
     "det",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
     "inv",
     "matrix_power",
