@@ -671,6 +671,26 @@ def check_program(prog, seed=0):
                 _flat(hv), hvps[mode], f"checkpointed hvp[{mode}]", rtol=1e-8, atol=1e-9 * hscale
             )
 
+    # the full Hessian: jacfwd over jacrev, tangents and cotangents both batched
+    H = _jacobian_matrix(adcore.hessian(loss, argnums)(*xs), xs, xs)
+    hscale = 1.0 + np.max(np.abs(H), initial=0.0)
+    _close(H @ v, hvps["fwd-over-rev"], "hessian @ v vs hvp", rtol=1e-8, atol=1e-9 * hscale)
+    _close(H, H.T, "hessian symmetry", rtol=1e-8, atol=1e-9 * hscale)
+
+    # a subset of the arguments, in a shuffled order: the matching columns of J
+    sub = tuple(int(a) for a in rng.permutation(len(xs))[: rng.integers(1, len(xs) + 1)])
+    J_sub = _jacobian_matrix(
+        [
+            [blk] if len(sub) == 1 else blk
+            for blk in adcore.jacrev(prog, sub if len(sub) > 1 else sub[0])(*xs)
+        ],
+        outs,
+        [xs[a] for a in sub],
+    )
+    starts = np.cumsum([0] + [np.size(x) for x in xs])
+    cols = np.concatenate([np.arange(starts[a], starts[a + 1]) for a in sub])
+    _close(J_sub, J[:, cols], f"jacrev(argnums={sub}) vs columns of J", **tight)
+
     def g_along(c):
         return _flat(adcore.grad(loss, argnums)(*_unflat(x_flat + c * v, xs)))
 
