@@ -709,7 +709,7 @@ def check_program(prog, seed=0):
 _FUZZ = dict(deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
 
 
-@settings(max_examples=40, **_FUZZ)
+@settings(max_examples=60, **_FUZZ)
 @given(programs())
 def test_random_programs_agree(prog):
     check_program(prog)
