@@ -228,6 +228,8 @@ COMPOSITES = [
     ("pinv", np.linalg.pinv, (_r(4, 2),)),
     ("multi_dot", lambda *xs: np.linalg.multi_dot(xs), (_r(3), A34, _r(4, 2), _r(2))),
     ("matrix_power", lambda x: np.linalg.matrix_power(x, 5), (SQ3 / 3,)),
+    ("lstsq", lambda x, y: np.linalg.lstsq(x, y)[0], (_r(5, 3), _r(5, 2))),
+    ("lstsq_residuals", lambda x, y: np.linalg.lstsq(x, y)[1], (_r(5, 3), _r(5))),
     ("matrix_power_neg", lambda x: np.linalg.matrix_power(x, -2), (SQ,)),
 ]
 NORMS = [None, 2, 1, np.inf, -np.inf, 3.0]

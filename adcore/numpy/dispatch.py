@@ -183,6 +183,8 @@ FUNCTIONS = {
     np.linalg.cross: la.cross,
     np.linalg.multi_dot: la.multi_dot,
     np.linalg.matrix_power: la.matrix_power,
+    np.linalg.lstsq: la.lstsq,
+    np.linalg.matrix_rank: la.matrix_rank,
 }
 if hasattr(np, "row_stack"):  # deprecated in numpy 2.0
     FUNCTIONS[np.row_stack] = arrays.vstack

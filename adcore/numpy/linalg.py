@@ -11,7 +11,7 @@ last axes).
 
 import numpy as _np
 
-from adcore.core import shape_of
+from adcore.core import getval, shape_of
 from adcore.rules import arrays as _arrays
 from adcore.rules import contractions as _contractions
 from adcore.rules import decompositions as _decompositions
@@ -28,6 +28,7 @@ from adcore.rules.decompositions import (
     eigvals,
     eigvalsh,
     inv,
+    lstsq,
     matrix_power,
     multi_dot,
     norm,
@@ -40,6 +41,11 @@ from adcore.rules.decompositions import (
 from adcore.rules.linalg import matmul, outer
 
 LinAlgError = _np.linalg.LinAlgError
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
+    """An integer: piecewise constant, so computed on plain values (zero derivative)."""
+    return _np.linalg.matrix_rank(getval(A), tol=tol, hermitian=hermitian, rtol=rtol)
 
 
 def matrix_norm(x, /, *, keepdims=False, ord="fro"):
@@ -88,9 +94,11 @@ __all__ = [
     "eigvals",
     "eigvalsh",
     "inv",
+    "lstsq",
     "matmul",
     "matrix_norm",
     "matrix_power",
+    "matrix_rank",
     "matrix_transpose",
     "multi_dot",
     "norm",

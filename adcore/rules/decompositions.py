@@ -436,6 +436,29 @@ defjvp(pinv, _pinv_jvp, batched=True)
 defvjp_direct(pinv, _pinv_vjp)
 
 
+def lstsq(a, b, rcond=None):
+    """Least squares as numpy returns it: (x, residuals, rank, singular values).
+
+    x = pinv(a) b is numpy's minimum-norm solution; its derivative assumes the
+    rank stays constant near a, as pinv's does.
+    """
+    sa = shape_of(a)
+    if len(sa) != 2:
+        raise np.linalg.LinAlgError(f"lstsq: a must be 2-d, got shape {sa}")
+    m, n = sa
+    _, res0, rank, _ = np.linalg.lstsq(getval(a), getval(b), rcond=rcond)
+    cutoff = {} if rcond is None else {"rcond": rcond}
+    x = matmul(pinv(a, **cutoff), b)
+    if rank == n and m > n:
+        r = matmul(a, x) - b
+        residuals = red.sum(r * r, axis=0)
+        if ndim_of(b) == 1:
+            residuals = sh.reshape(residuals, (1,))
+    else:
+        residuals = res0
+    return x, residuals, rank, svdvals(a)
+
+
 # ---- products of matrices (composites) ---------------------------------------------------
 def multi_dot(arrays, *, out=None):
     """A chain of matrix products; a 1-d first (last) operand is a row (column)."""
@@ -547,6 +570,7 @@ __all__ = [
     "eigvals",
     "eigvalsh",
     "inv",
+    "lstsq",
     "matrix_power",
     "multi_dot",
     "norm",
