@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-__all__ = ["run", "SUITES", "SUITE_MODULES", "DEFAULT_OUT"]
+__all__ = ["run", "render", "SUITES", "SUITE_MODULES", "DEFAULT_OUT"]
 
 SUITES = (
     "overhead",
@@ -132,6 +132,15 @@ def run(
         results["files"] = _write(
             results, Path(out_dir) if out_dir else DEFAULT_OUT, plots, bar.message
         )
+    return results
+
+
+def render(json_path, out_dir=None, plots=True) -> dict:
+    """Re-draw the markdown report and plots of a saved run (e.g. after a report change)."""
+    path = Path(json_path)
+    results = json.loads(path.read_text(encoding="utf-8"))
+    out = Path(out_dir) if out_dir else path.parent
+    results["files"] = _write(results, out, plots, print)
     return results
 
 

@@ -61,7 +61,8 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--suite",
-        action="append",
+        action="extend",
+        nargs="+",
         choices=SUITES,
         metavar="NAME",
         help=f"run only this suite (repeatable): {', '.join(SUITES)}",
@@ -72,21 +73,32 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--peers",
         default=None,
-        help="comma-separated peers to try (default: autograd,jax,jax-jit,torch; 'none' for none)",
+        help="comma-separated peers to try (default: autograd,jax,torch, plus jax-jit in the "
+        "full run; 'none' for none)",
     )
     parser.add_argument("--no-plots", action="store_true", help="do not draw PNG plots")
+    parser.add_argument(
+        "--render",
+        metavar="JSON",
+        help="run nothing: redraw the report and plots of a saved results JSON",
+    )
     args = parser.parse_args(argv)
     peers = None
     if args.peers is not None:
         peers = () if args.peers in ("", "none") else tuple(args.peers.split(","))
-    results = run(
-        suites=args.suite,
-        quick=args.quick,
-        out_dir=args.out,
-        tiny=args.tiny,
-        peers=peers,
-        plots=not args.no_plots,
-    )
+    if args.render:
+        from . import render
+
+        results = render(args.render, args.out, plots=not args.no_plots)
+    else:
+        results = run(
+            suites=args.suite,
+            quick=args.quick,
+            out_dir=args.out,
+            tiny=args.tiny,
+            peers=peers,
+            plots=not args.no_plots,
+        )
     files = results.get("files", {})
     print(f"wrote {files.get('json')}")
     print(f"wrote {files.get('markdown')} and {files.get('latest')}")

@@ -154,7 +154,22 @@ def _summary(cells: list) -> dict:
         "loss_target": LOSS_TARGET,
         "met": acc >= ACCURACY_TARGET and worst <= LOSS_TARGET,
         "wrong_cells": [(c["n"], c["m"], round(c["loss"], 3)) for c in wrong],
+        # what a user of jacobian(mode="auto") pays over the faster mode, decision included
+        "auto_over_best_median": _median(
+            [c["auto_over_best"] for c in judged if "auto_over_best" in c]
+        ),
+        "auto_over_best_max": max(
+            (c["auto_over_best"] for c in judged if "auto_over_best" in c), default=None
+        ),
     }
+
+
+def _median(xs):
+    xs = sorted(xs)
+    if not xs:
+        return None
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else 0.5 * (xs[mid - 1] + xs[mid])
 
 
 def markdown(res: dict) -> str:
@@ -174,6 +189,12 @@ def markdown(res: dict) -> str:
                 if s["accuracy_excluding_ties"] is not None
                 else "n/a."
             )
+        )
+    if s.get("auto_over_best_median") is not None:
+        lines.append(
+            f'jacobian(mode="auto") itself, decision included, took '
+            f"{s['auto_over_best_median']:.2f}x the faster mode's time (median over cells; "
+            f"worst {s['auto_over_best_max']:.2f}x)."
         )
     lines += [
         "",

@@ -120,12 +120,12 @@ def markdown(res: dict) -> str:
         f"float64. Targets: reverse <= {TARGETS_US['reverse']} us/op, forward <= "
         f"{TARGETS_US['forward']} us/op.",
         "",
-        "| system | mode | us per op | x numpy |",
+        "| what | mode | us per op | x numpy |",
         "|---|---|---:|---:|",
     ]
-    for _name, e in res["entries"].items():
+    for name, e in res["entries"].items():
         lines.append(
-            f"| {e['system']} | {e['mode']} | {_fmt(e.get('us_per_op'), e)} | "
+            f"| {name} | {e['mode']} | {_fmt(e.get('us_per_op'), e)} | "
             f"{_fmt(e.get('ratio'), e, '{:.1f}')} |"
         )
     return "\n".join(lines)

@@ -172,6 +172,8 @@ def markdown_report(results: dict, plot_files: dict | None = None) -> str:
         + ". "
         + "".join(f"Skipped {k}: {v}. " for k, v in results["skipped"].items()),
         "",
+        f"Reproduce: `{_command(results)}`.",
+        "",
         "All times are medians of repeats after warm-up, candidates of one comparison timed "
         "side by side (interleaved) in one process; read the ratios, not the absolute times "
         "(a shared 2-core machine).",
@@ -201,6 +203,20 @@ def markdown_report(results: dict, plot_files: dict | None = None) -> str:
             lines += [f"- {k}: {v}" for k, v in errors]
             lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _command(results: dict) -> str:
+    from . import SUITES
+
+    parts = ["python -m benchmarks"]
+    if results.get("level") == "quick":
+        parts.append("--quick")
+    elif results.get("level") == "tiny":
+        parts.append("--tiny")
+    requested = results.get("suites_requested") or list(SUITES)
+    if list(requested) != list(SUITES):
+        parts.append("--suite " + " ".join(requested))
+    return " ".join(parts)
 
 
 def _errors(res: dict) -> list:
