@@ -18,6 +18,7 @@ SYSTEM_COLORS = {
     "jax-jit": "tab:purple",
     "torch": "tab:green",
     "numpy": "tab:gray",
+    "minimal": "silver",
 }
 
 __all__ = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import minimal
 from . import workloads as w
 from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare
 
@@ -36,6 +37,22 @@ def run(ctx) -> dict:
             result=lambda: w.scalar_chain_derivative(x0, repeats)[1],
         ),
     ]
+    # the floor MEASURED.md calibrates the targets with: a bare tape, bare dual numbers
+    cands += [
+        Candidate(
+            "minimal tape",
+            lambda: minimal.tape_grad(lambda x: w.scalar_chain(minimal.TAPE_OPS, x, repeats), x0),
+            system="minimal",
+            mode="reverse",
+        ),
+        Candidate(
+            "minimal dual",
+            lambda: minimal.dual_jvp(lambda x: w.scalar_chain(minimal.DUAL_OPS, x, repeats), x0),
+            system="minimal",
+            mode="forward",
+            to_numpy=lambda r: r[1],
+        ),
+    ]
     cands += backend_candidates(ctx, _candidates, x0, repeats)
     entries = compare(
         ctx,
@@ -56,6 +73,9 @@ def run(ctx) -> dict:
             summary[f"adcore_{mode}_us_per_op"] = e["us_per_op"]
             summary[f"adcore_{mode}_target_us"] = TARGETS_US[mode]
             summary[f"adcore_{mode}_met"] = e["us_per_op"] <= TARGETS_US[mode]
+            floor = entries.get(f"minimal {'tape' if mode == 'reverse' else 'dual'}", {})
+            if "time_s" in floor:
+                summary[f"adcore_{mode}_over_minimal"] = e["time_s"] / floor["time_s"]
             for peer in ctx.peers():
                 pe = entries.get(f"{peer.name} {mode}", {})
                 if "time_s" in pe:
@@ -128,6 +148,17 @@ def markdown(res: dict) -> str:
             f"| {name} | {e['mode']} | {_fmt(e.get('us_per_op'), e)} | "
             f"{_fmt(e.get('ratio'), e, '{:.1f}')} |"
         )
+    sm = res.get("summary", {})
+    floors = [
+        f"{mode} {sm[f'adcore_{mode}_over_minimal']:.1f}x the minimal {kind}"
+        for mode, kind in (("reverse", "tape"), ("forward", "dual"))
+        if f"adcore_{mode}_over_minimal" in sm
+    ]
+    if floors:
+        lines += [
+            "",
+            "adcore against the bare floor (benchmarks/minimal.py): " + ", ".join(floors) + ".",
+        ]
     return "\n".join(lines)
 
 
