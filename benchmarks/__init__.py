@@ -123,6 +123,8 @@ def run(
             res["seconds"] = time.perf_counter() - t0
             results["suites"][name] = res
         results["seconds"] = time.time() - started
+        if hasattr(os, "getloadavg"):
+            results["machine"]["loadavg_at_end"] = list(os.getloadavg())
         results["step_seconds"] = ctx.step_seconds
     finally:
         bar.close()

@@ -78,6 +78,12 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--no-plots", action="store_true", help="do not draw PNG plots")
     parser.add_argument(
+        "--pin",
+        type=int,
+        metavar="CPU",
+        help="pin the process (and its threads) to this CPU, as MEASURED.md's figures were",
+    )
+    parser.add_argument(
         "--render",
         metavar="JSON",
         help="run nothing: redraw the report and plots of a saved results JSON",
@@ -86,6 +92,8 @@ def main(argv=None) -> int:
     peers = None
     if args.peers is not None:
         peers = () if args.peers in ("", "none") else tuple(args.peers.split(","))
+    if args.pin is not None:
+        os.sched_setaffinity(0, {args.pin})
     if args.render:
         from . import render
 

@@ -90,8 +90,13 @@ def machine_facts(peer_versions: dict | None = None) -> dict:
         affinity = sorted(os.sched_getaffinity(0))
     except AttributeError:
         affinity = None
+    try:
+        load = list(os.getloadavg())
+    except OSError:
+        load = None
     return {
         "cpu": _cpu_model(),
+        "loadavg_at_start": load,
         "machine": platform.machine(),
         "cores": os.cpu_count(),
         "affinity": affinity,

@@ -166,7 +166,10 @@ def markdown_report(results: dict, plot_files: dict | None = None) -> str:
         f"Level `{results['level']}`; {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
         f"numpy {m['numpy']}, BLAS {blas.get('library')} {blas.get('version')} "
         f"kernel {blas.get('kernel')} on {blas.get('num_threads')} thread(s); "
-        f"adcore {m.get('adcore')}.",
+        f"adcore {m.get('adcore')}. Load average (1 min) at start "
+        f"{_load(m.get('loadavg_at_start'))}, at end {_load(m.get('loadavg_at_end'))}"
+        + (f"; pinned to CPU {m['affinity'][0]}" if len(m.get("affinity") or []) == 1 else "")
+        + ".",
         "Peers: "
         + (", ".join(f"{k} {v}" for k, v in results["peers"].items() if v) or "none")
         + ". "
@@ -203,6 +206,10 @@ def markdown_report(results: dict, plot_files: dict | None = None) -> str:
             lines += [f"- {k}: {v}" for k, v in errors]
             lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _load(load) -> str:
+    return "n/a" if not load else f"{load[0]:.1f}"
 
 
 def _command(results: dict) -> str:
