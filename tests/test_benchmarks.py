@@ -6,6 +6,8 @@ keys the report and the plots read.
 
 import json
 import math
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -82,3 +84,20 @@ def test_reports_written(results):
     assert latest.startswith("# adcore benchmarks")
     assert "## Headline" in latest
     assert (out / f"{res['timestamp']}.md").exists()
+
+
+def test_command_line_pins_blas(tmp_path):
+    """`python -m benchmarks` pins BLAS to one thread and drops the OpenBLAS overrides."""
+    env = dict(os.environ, OPENBLAS_CORETYPE="Haswell", OPENBLAS_L2_SIZE="512")
+    env.update(OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    cmd = [sys.executable, "-m", "benchmarks", "--tiny", "--suite", "overhead"]
+    cmd += ["--peers", "none", "--no-plots", "--out", str(tmp_path)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (path,) = tmp_path.glob("*.json")
+    machine = json.loads(path.read_text())["machine"]
+    assert machine["env"]["OPENBLAS_NUM_THREADS"] == "1"
+    assert machine["env"]["OMP_NUM_THREADS"] == "1"
+    assert machine["env"]["OPENBLAS_CORETYPE"] is None
+    assert machine["env"]["OPENBLAS_L2_SIZE"] is None
