@@ -691,6 +691,19 @@ def check_program(prog, seed=0):
     cols = np.concatenate([np.arange(starts[a], starts[a + 1]) for a in sub])
     _close(J_sub, J[:, cols], f"jacrev(argnums={sub}) vs columns of J", **tight)
 
+    # float32 in, float32 derivatives out, near the float64 ones
+    xs32 = [x.astype(np.float32) for x in xs]
+    for name, got in (
+        ("jacfwd", adcore.jacfwd(prog, argnums)(*xs32)),
+        ("jacrev", adcore.jacrev(prog, argnums)(*xs32)),
+        ("grad", [adcore.grad(loss, argnums)(*xs32)]),
+    ):
+        dtypes = {np.result_type(leaf) for leaf in adcore.tree_flatten(got)[0]}
+        assert dtypes == {np.dtype(np.float32)}, f"float32 {name} gave {dtypes}"
+        want = J if name != "grad" else (w @ J)[None]
+        got = _jacobian_matrix(got, outs if name != "grad" else [np.zeros(())], xs)
+        _close(got, want, f"float32 {name} vs float64", rtol=1e-2, atol=1e-2 * scale)
+
     def g_along(c):
         return _flat(adcore.grad(loss, argnums)(*_unflat(x_flat + c * v, xs)))
 
