@@ -12,7 +12,15 @@ Peak memory is tracemalloc's peak during the ``grad`` call minus the memory
 in use before it (numpy reports its buffers to tracemalloc); time is the best
 of a few runs without tracemalloc.
 
-    python -m benchmarks.checkpoint_suite [--quick]
+Measured (this suite, 2 shared cores, 8 kB states): reverse mode without
+checkpointing peaks at about 4.25 states per step (34 MB for 1000 steps; the
+sin, multiply and add of each step keep their inputs and outputs), growing
+like n (428, 1702, 6799, 27190 states at n = 100, 400, 1600, 6400).  With
+blocks of k = sqrt(n) steps the peak is 69, 133, 263, 522 states, doubling
+when n quadruples; at n = 1000 the peak drops 20x (1.6-1.7 MB at k = 20-32)
+for 1.2-1.6x the time (one extra forward pass; timings on busy cores are noisy).
+
+    python -m benchmarks.checkpoint_suite [--quick] [--json]
 """
 
 from __future__ import annotations
