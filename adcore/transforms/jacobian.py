@@ -10,8 +10,9 @@ tape) plus a part growing with the number of directions:
 ``choose_mode`` measures both parts for both modes with a cheap probe: one
 pass with 1 direction and one with up to 32, for each mode, on the user's own
 function and arguments, then extrapolates to n inputs and m outputs.  When
-the shapes are lopsided (one side 16x the other or more) the shape rule alone
-decides and nothing is probed.  ``jacobian(mode="auto")`` caches the choice per
+one side is at least twice the other the shape rule alone decides and nothing
+is probed: measured over the benchmark grid, extrapolating a probe that far
+misjudged more cells than it rescued.  ``jacobian(mode="auto")`` caches the choice per
 function and argument shapes, so the probe is paid once.
 """
 
@@ -28,7 +29,7 @@ from adcore.transforms.reverse_mode import ReverseTrace, jacrev
 
 ModeChoice = namedtuple("ModeChoice", "mode reason n_in n_out est_forward_s est_reverse_s")
 
-LOPSIDED = 16  # max(n, m) / min(n, m) at or above which the shape rule decides
+LOPSIDED = 2  # max(n, m) / min(n, m) at or above which the shape rule decides
 PROBE_DIRECTIONS = 32
 _CHOICES = OrderedDict()  # (f, argnums, shapes) -> ModeChoice
 
