@@ -39,7 +39,8 @@ def _extra_specs():
 
 
 EXTRA = _extra_specs()
-PRIMS = all_primitives()
+# the library's own primitives (tests elsewhere register deliberately incomplete user ones)
+PRIMS = {n: p for n, p in all_primitives().items() if p.family != "user"}
 NAMES = sorted(PRIMS)
 EPS = 1e-6
 
@@ -51,7 +52,7 @@ def test_every_primitive_has_a_spec():
 
 def test_every_primitive_has_both_rules():
     table = adcore.registry()
-    lacking = [n for n, r in table.items() if not (r["jvp"] and r["vjp"])]
+    lacking = [n for n in NAMES if not (table[n]["jvp"] and table[n]["vjp"])]
     assert not lacking, f"primitives missing a JVP or VJP rule: {lacking}"
 
 
