@@ -181,7 +181,8 @@ def plots(res: dict, plt, path_for) -> list:
     ax.invert_yaxis()
     for (mode, target), style in zip(TARGETS_US.items(), ("--", ":"), strict=True):
         ax.axvline(target, ls=style, lw=1, color="tab:red", label=f"{mode} target {target} us")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_xlim(right=max(vals) * 4)
     for i, v in enumerate(vals):
         ax.text(v, i, f" {v:.2f}", va="center", fontsize=8)
     ax.set_xlabel("microseconds per op (log scale, lower is better)")
