@@ -114,6 +114,8 @@ FUNCTIONS = {
     np.rollaxis: arrays.rollaxis,
     np.cumsum: arrays.cumsum,
     np.cumprod: arrays.cumprod,
+    np.cumulative_sum: arrays.cumulative_sum,
+    np.cumulative_prod: arrays.cumulative_prod,
     np.diff: arrays.diff,
     np.gradient: arrays.gradient,
     np.pad: arrays.pad,
@@ -146,6 +148,14 @@ FUNCTIONS = {
     np.linspace: arrays.linspace,
     np.nan_to_num: arrays.nan_to_num,
     np.select: arrays.select,
+    np.quantile: arrays.quantile,
+    np.percentile: arrays.percentile,
+    np.median: arrays.median,
+    np.ptp: arrays.ptp,
+    np.cov: arrays.cov,
+    np.corrcoef: arrays.corrcoef,
+    np.convolve: arrays.convolve,
+    np.correlate: arrays.correlate,
     np.sinc: ew.sinc,  # a Python function in numpy, not a ufunc
     # contractions (adcore.rules.contractions)
     np.einsum: contractions.einsum,

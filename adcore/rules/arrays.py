@@ -583,6 +583,131 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     return (avg, norm) if returned else avg
 
 
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False):
+    """numpy.quantile with the default 'linear' method: a blend of two order
+    statistics, so the gradient goes to the (one or two) entries it picks."""
+    _no_out("quantile", out)
+    if method != "linear":
+        raise NotImplementedError(f"quantile(method={method!r}): only 'linear' is supported")
+    nd = ndim_of(a)
+    axes = tuple(range(nd)) if axis is None else tuple(a_ % nd for a_ in declare.neg_axes(axis, nd))
+    kept = [d for d in range(nd) if d not in axes]
+    x = sh.transpose(a, tuple(kept) + axes)  # reduced axes last, then flattened
+    lead = tuple(shape_of(a)[d] for d in kept)
+    n = int(np.prod([shape_of(a)[d] for d in axes], dtype=np.int64))
+    x = sh.reshape(x, lead + (n,))
+    x = sort(x, axis=-1)
+    qs = np.asarray(getval(q), dtype=np.float64)
+    if np.any((qs < 0) | (qs > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    pos = qs * (n - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, n - 1)
+    frac = (pos - lo).astype(np.result_type(getval(x)))
+    res = take(x, lo, axis=-1) * (1.0 - frac) + take(x, hi, axis=-1) * frac
+    if qs.ndim:  # numpy puts the quantile axes first
+        res = sh.moveaxis(res, tuple(range(len(lead), len(lead) + qs.ndim)), tuple(range(qs.ndim)))
+    if keepdims:
+        res = sh.reshape(
+            res, qs.shape + tuple(1 if d in axes else shape_of(a)[d] for d in range(nd))
+        )
+    return res
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False):
+    return quantile(a, np.asarray(q) / 100.0, axis, out, overwrite_input, method, keepdims)
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    return quantile(a, 0.5, axis, out, overwrite_input, keepdims=keepdims)
+
+
+def ptp(a, axis=None, out=None, keepdims=False):
+    _no_out("ptp", out)
+    return red.max(a, axis=axis, keepdims=keepdims) - red.min(a, axis=axis, keepdims=keepdims)
+
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, dtype=None):
+    if fweights is not None or aweights is not None:
+        raise NotImplementedError("cov: fweights/aweights are not supported")
+    x = _atleast(2, (m,))
+    if not rowvar and shape_of(x)[0] != 1:
+        x = sh.transpose(x, None)
+    if y is not None:
+        y = _atleast(2, (y,))
+        if not rowvar and shape_of(y)[0] != 1:
+            y = sh.transpose(y, None)
+        x = sh.concatenate([x, y], axis=0)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    n = shape_of(x)[1]
+    centered = x - red.mean(x, axis=1, keepdims=True)
+    c = (centered @ sh.transpose(centered, None)) / float(n - ddof)
+    return sh.squeeze(c)
+
+
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    c = cov(x, y, rowvar)
+    if ndim_of(c) == 0:
+        return c / c
+    d = ew.sqrt(diagonal(c))
+    return c / sh.expand_dims(d, -1) / sh.expand_dims(d, 0)
+
+
+def convolve(a, v, mode="full"):
+    """1-d discrete convolution, as a gather of v against a (one product per tap)."""
+    if ndim_of(a) != 1 or ndim_of(v) != 1:
+        raise ValueError("convolve: object too deep for desired array (1-d inputs only)")
+    n, m = shape_of(a)[0], shape_of(v)[0]
+    if n == 0 or m == 0:
+        raise ValueError("convolve: inputs cannot be empty")
+    if m > n:
+        a, v, n, m = v, a, m, n
+    k = np.arange(n + m - 1)[:, None] - np.arange(n)[None, :]  # index into v
+    valid = (k >= 0) & (k < m)
+    taps = take(v, np.clip(k, 0, m - 1), axis=0) * declare.mask(valid, v)
+    full_ = red.sum(taps * a, axis=-1)
+    if mode == "full":
+        return full_
+    if mode == "same":
+        start = (m - 1) // 2
+        return sh.getitem(full_, slice(start, start + n))
+    if mode == "valid":
+        return sh.getitem(full_, slice(m - 1, n))
+    raise ValueError(f"convolve: mode must be 'full', 'same' or 'valid', got {mode!r}")
+
+
+def correlate(a, v, mode="valid"):
+    """1-d cross-correlation: convolution with v reversed (real arrays)."""
+    if shape_of(v)[0] > shape_of(a)[0]:  # numpy reverses the output when v is longer
+        return flip(convolve(v, flip(a, 0), mode), 0)
+    return convolve(a, flip(v, 0), mode)
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    return _cumulative(cumsum_axis, 0.0, x, axis, include_initial, "cumulative_sum", out)
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    return _cumulative(cumprod_axis, 1.0, x, axis, include_initial, "cumulative_prod", out)
+
+
+def _cumulative(prim, initial, x, axis, include_initial, name, out):
+    _no_out(name, out)
+    nd = ndim_of(x)
+    if axis is None:
+        if nd > 1:
+            raise ValueError(f"{name}: axis is required for arrays with more than one dimension")
+        axis = 0
+    ax = _axis(axis, nd)
+    res = prim(x, ax)
+    if include_initial:
+        width = [(0, 0)] * nd
+        width[ax] = (1, 0)
+        res = pad(res, width, constant_values=initial)
+    return res
+
+
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     if not (isinstance(start, Traced) or isinstance(stop, Traced)):
         return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
@@ -634,8 +759,14 @@ __all__ = [
     "average",
     "choose",
     "column_stack",
+    "convolve",
+    "corrcoef",
+    "correlate",
+    "cov",
     "cumprod",
     "cumsum",
+    "cumulative_prod",
+    "cumulative_sum",
     "diag",
     "diagonal",
     "diff",
@@ -649,9 +780,13 @@ __all__ = [
     "hsplit",
     "hstack",
     "linspace",
+    "median",
     "nan_to_num",
     "pad",
     "partition",
+    "percentile",
+    "ptp",
+    "quantile",
     "repeat",
     "roll",
     "rollaxis",
