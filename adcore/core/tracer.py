@@ -54,6 +54,16 @@ class Traced:
     __complex__ = __float__
     __index__ = __float__
 
+    def __array__(self, dtype=None, copy=None):
+        # without this numpy would build an object array of traced scalars:
+        # slow, and it hides that the call left adcore's rules
+        raise TypeError(
+            "a traced value cannot be converted to a plain numpy array (np.asarray, "
+            "ndarray.dot(traced), np.array(..., dtype=float)): that would cut it out of the "
+            "derivative. Use adcore.numpy functions or operators on it, or adcore.getval(x) "
+            "for the number only."
+        )
+
     def __setitem__(self, index, value):
         raise TypeError(
             "in-place assignment x[...] = v on a traced array would be lost from the graph; "
