@@ -357,8 +357,12 @@ class Builder:
 
     def square(self, n):
         """A well-conditioned n x n matrix node, 2 I + 0.5 tanh(B), from some earlier node."""
-        j = self.pick([k for k in range(len(self.values)) if np.size(self.values[k]) >= n * n])
-        take = lambda a: anp.reshape(anp.ravel(a)[: n * n], (n, n))
+        j = self.pick()
+        reps = -(-n * n // np.size(self.values[j]))  # repeat a small node's entries
+
+        def take(a):
+            return anp.reshape(anp.concatenate([anp.ravel(a)] * reps)[: n * n], (n, n))
+
         B = self.add(f"first_{n * n}_as_{n}x{n}", take, [j])
         if B is None:
             return None
