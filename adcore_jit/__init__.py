@@ -19,9 +19,14 @@ libm calls lose to them.
 (``adcore.core.all_primitives()``) and marks ``variants["jitted"]``.
 """
 
-from adcore_jit import kernels
+from adcore_jit import kernels, pool
 from adcore_jit.fused import DEFAULT_THRESHOLD, set_threshold, threshold
 from adcore_jit.install import disable, enable, enabled, is_enabled, jitted_primitives
+
+
+def release_memory():
+    """Let go of the recycled output buffers the kernels keep (they are reused while enabled)."""
+    pool.clear()
 
 
 def compile_all():
@@ -44,6 +49,7 @@ __all__ = [
     "is_enabled",
     "jitted_primitives",
     "kernels",
+    "release_memory",
     "set_threshold",
     "threshold",
 ]

@@ -18,12 +18,17 @@ The result is a fresh buffer that nothing else references.
 import numpy as np
 
 from adcore_jit import kernels as k
+from adcore_jit import pool
 
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
-# Below this many elements numpy's expression wins or ties (fixed call
-# overheads dominate); see benchmarks/jit_suite.py, "threshold".
-DEFAULT_THRESHOLD = 4096
+# Measured crossover (benchmarks/jit_suite.py, "threshold"): at 2048 elements
+# numpy's expression is 1.2-2x faster than checks + numba dispatch, at 8192
+# they tie, from 16384 up the kernel wins (1.0-1.7x), at 32768 by 1.3-1.8x.
+# 16384 float64 is also 128 KiB, glibc's default mmap threshold: smaller
+# numpy buffers come from the heap without page faults, so recycling them
+# buys nothing either.
+DEFAULT_THRESHOLD = 16384
 _threshold = DEFAULT_THRESHOLD
 
 
@@ -103,7 +108,7 @@ def _run(kernel, g, ans, diff, *operands):
     if ready is None:
         return None
     rows, flat = ready
-    out = np.empty((rows.shape[0], ans.size), ans.dtype)
+    out = pool.empty((rows.shape[0], ans.size), ans.dtype)
     kernel(rows, *flat, out)
     return out.reshape(g.shape)
 
@@ -114,15 +119,15 @@ def _run_transcendental(kernel, numpy_fn, g, ans, x):
     if ready is None:
         return None
     rows, (xf,) = ready
-    t = numpy_fn(xf)
-    out = t.reshape(1, -1) if rows.shape[0] == 1 else np.empty((rows.shape[0], t.size), t.dtype)
+    t = numpy_fn(xf, pool.empty(xf.shape, xf.dtype))
+    out = t.reshape(1, -1) if rows.shape[0] == 1 else pool.empty((rows.shape[0], t.size), t.dtype)
     kernel(rows, t, out)
     return out.reshape(g.shape)
 
 
-def _tanh_half(xf):
-    t = np.multiply(xf, 0.5)
-    return np.tanh(t, out=t)
+def _tanh_half(xf, out):
+    np.multiply(xf, 0.5, out=out)
+    return np.tanh(out, out=out)
 
 
 # ---- the rules, by primitive --------------------------------------------------
@@ -191,14 +196,6 @@ def softplus_rule(g, ans, x):
     return _run_transcendental(k.half_one_plus, _tanh_half, g, ans, x)
 
 
-def sin_rule(g, ans, x):
-    return _run_transcendental(k.scale, np.cos, g, ans, x)
-
-
-def cos_rule(g, ans, x):
-    return _run_transcendental(k.negative_scale, np.sin, g, ans, x)
-
-
 def multiply_left_rule(g, ans, x, y):
     return _run(k.scale, g, ans, x, y)
 
@@ -228,7 +225,7 @@ def _share(g, ans, x, other, x_first):
     if ready is None:
         return None
     rows, (xf,) = ready
-    out = np.empty((rows.shape[0], ans.size), ans.dtype)
+    out = pool.empty((rows.shape[0], ans.size), ans.dtype)
     k.tie_share_number(rows, xf, ans.dtype.type(other), x_first, out)
     return out.reshape(g.shape)
 
@@ -256,7 +253,7 @@ def where_true_rule(g, ans, cond, x, y):
     if ready is None:
         return None
     rows, (c,) = ready
-    out = np.empty((rows.shape[0], ans.size), ans.dtype)
+    out = pool.empty((rows.shape[0], ans.size), ans.dtype)
     k.select(rows, c, True, out)
     return out.reshape(g.shape)
 
@@ -268,7 +265,7 @@ def where_false_rule(g, ans, cond, x, y):
     if ready is None:
         return None
     rows, (c,) = ready
-    out = np.empty((rows.shape[0], ans.size), ans.dtype)
+    out = pool.empty((rows.shape[0], ans.size), ans.dtype)
     k.select(rows, c, False, out)
     return out.reshape(g.shape)
 
@@ -291,8 +288,6 @@ RULES = {
     "absolute": {0: absolute_rule},
     "fabs": {0: absolute_rule},
     "softplus": {0: softplus_rule},
-    "sin": {0: sin_rule},
-    "cos": {0: cos_rule},
     "multiply": {0: multiply_left_rule, 1: multiply_right_rule},
     "divide": {0: divide_left_rule, 1: divide_right_rule},
     "maximum": {0: maximum_left_rule, 1: maximum_right_rule},
@@ -302,10 +297,64 @@ RULES = {
 
 
 # ---- forward evaluation ---------------------------------------------------------
+# The primal outputs themselves: numpy's own ufuncs (SIMD transcendental
+# functions included), written into recycled buffers instead of fresh ones.
+
+
+def _into_pool(ufunc, args):
+    """``ufunc(*args)`` into a recycled buffer when the arguments are same-shape float
+    arrays (and Python numbers); None otherwise."""
+    shape = dtype = None
+    for a in args:
+        if type(a) is np.ndarray:
+            if shape is None:
+                shape, dtype = a.shape, a.dtype
+            elif a.shape != shape or a.dtype != dtype:
+                return None
+        elif type(a) is not float and type(a) is not int:
+            return None
+    if shape is None or dtype not in FLOATS:
+        return None
+    size = 1
+    for d in shape:
+        size *= d
+    if size < _threshold or size == 0:
+        return None
+    return ufunc(*args, out=pool.empty(shape, dtype))
+
+
+def recycled(ufunc):
+    """A maker: the primitive's impl, evaluated by ``ufunc`` into a recycled buffer when it can."""
+
+    def make(original):
+        def impl(*args, **kwargs):
+            if not kwargs:
+                out = _into_pool(ufunc, args)
+                if out is not None:
+                    return out
+            return original(*args, **kwargs)
+
+        impl.__name__ = f"{ufunc.__name__}_recycled"
+        return impl
+
+    return make
+
+
+def power_impl(original):
+    """``x ** 2`` as ``square`` into a recycled buffer; other exponents as before."""
+
+    def power_recycled(x, p, **kwargs):
+        if not kwargs and type(p) in (int, float) and p == 2:
+            out = _into_pool(np.square, (x,))
+            if out is not None:
+                return out
+        return original(x, p, **kwargs)
+
+    return power_recycled
 
 
 def sigmoid_impl(original):
-    """sigmoid's forward pass, ``0.5 * (tanh(x/2) + 1)``, in one buffer instead of four."""
+    """sigmoid's forward pass, ``0.5 * (tanh(x/2) + 1)``, in one recycled buffer instead of four."""
 
     def sigmoid_fused(x):
         if (
@@ -315,7 +364,8 @@ def sigmoid_impl(original):
             and x.flags.c_contiguous
             and x.size
         ):
-            t = _tanh_half(x.reshape(-1))
+            xf = x.reshape(-1)
+            t = _tanh_half(xf, pool.empty(xf.shape, xf.dtype))
             k.half_one_plus_inplace(t)
             return t.reshape(x.shape)
         return original(x)
@@ -324,4 +374,24 @@ def sigmoid_impl(original):
 
 
 # primitive name -> maker(original impl) -> impl
-IMPLS = {"sigmoid": sigmoid_impl}
+IMPLS = {
+    "sigmoid": sigmoid_impl,
+    "power": power_impl,
+    "add": recycled(np.add),
+    "subtract": recycled(np.subtract),
+    "multiply": recycled(np.multiply),
+    "divide": recycled(np.true_divide),
+    "negative": recycled(np.negative),
+    "square": recycled(np.square),
+    "exp": recycled(np.exp),
+    "expm1": recycled(np.expm1),
+    "log": recycled(np.log),
+    "log1p": recycled(np.log1p),
+    "sqrt": recycled(np.sqrt),
+    "tanh": recycled(np.tanh),
+    "sin": recycled(np.sin),
+    "cos": recycled(np.cos),
+    "absolute": recycled(np.absolute),
+    "maximum": recycled(np.maximum),
+    "minimum": recycled(np.minimum),
+}

@@ -4,7 +4,11 @@
 rule of each listed argument by a wrapper that tries the kernel and falls
 back to the original rule (nested transforms, small or strided arrays,
 broadcasting, mixed dtypes), and marks the primitive ``variants["jitted"]``.
-``disable()`` puts back exactly the objects that were there.  A slot that
+``enable()`` also swaps the forward implementation (``impl``) of the primitives
+in ``fused.IMPLS``: the same numpy ufuncs, written into recycled buffers
+(``pool``).  ``disable()`` puts back exactly the objects that were there; the
+pool keeps its free buffers for the next ``enable()`` (``release_memory()``
+lets go of them).  A slot that
 someone re-registered while enabled is left alone.
 """
 

@@ -73,7 +73,7 @@ def _scale_factor(a):
 
 @njit(cache=True, error_model="numpy")
 def scale(g, a, out):
-    """g * a  (exp: a = y; multiply: the other factor; sin: a = cos x)"""
+    """g * a  (exp: a = y; multiply: the other factor)"""
     n = out.shape[1]
     for r in range(out.shape[0]):
         if g.shape[1] == n:
@@ -83,25 +83,6 @@ def scale(g, a, out):
             gr = g[r, 0]
             for i in range(n):
                 out[r, i] = gr * _scale_factor(a[i])
-
-
-@njit(inline="always", error_model="numpy")
-def _negative_scale_factor(a):
-    return -a
-
-
-@njit(cache=True, error_model="numpy")
-def negative_scale(g, a, out):
-    """g * -a  (cos: a = sin x)"""
-    n = out.shape[1]
-    for r in range(out.shape[0]):
-        if g.shape[1] == n:
-            for i in range(n):
-                out[r, i] = g[r, i] * _negative_scale_factor(a[i])
-        else:
-            gr = g[r, 0]
-            for i in range(n):
-                out[r, i] = gr * _negative_scale_factor(a[i])
 
 
 @njit(inline="always", error_model="numpy")

@@ -1,0 +1,457 @@
+"""adcore_jit: what the numba kernels buy, measured side by side in one process.
+
+* headline: the gradient (and the jvp) of
+  ``sum(sigmoid(x)*tanh(x) + exp(-x**2) + log1p(x**2))`` at 10^6 float64,
+  adcore without and with the kernels, and a hand-written numpy gradient;
+* each fused pullback against the numpy rule it replaces, at 10^6;
+* the size threshold: where a kernel starts to beat numpy's expression;
+* ``parallel=True`` on 2 cores for one kernel (why the kernels are serial);
+* compile time: a cold numba cache, then a second process with it warm;
+* minor page faults per call, and the same headline with glibc told to keep
+  freed memory (evidence that fresh multi-megabyte buffers cost as much as
+  the arithmetic; that part is not about numba).
+
+Candidates of one comparison are timed round-robin, one call each per round,
+so a burst of load from another process hits all of them alike; figures are
+medians over the rounds (wall clock; CPU time alongside).  BLAS is pinned to
+one thread (the workload has no BLAS call anyway).
+
+    python -m benchmarks.jit_suite [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # effective when this module is the entry point
+
+import gc  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import adcore  # noqa: E402
+import adcore.numpy as anp  # noqa: E402
+
+NAME = "jit"
+N = 10**6
+
+
+# ---- timing -------------------------------------------------------------------
+
+
+def _faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def interleaved(candidates, arg, rounds):
+    """Median wall/CPU seconds and page faults per call of each candidate, round-robin."""
+    for fn in candidates.values():
+        fn(arg)  # warm: compile, caches
+    wall = {k: [] for k in candidates}
+    cpu = {k: [] for k in candidates}
+    faults = {k: [] for k in candidates}
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            for name, fn in candidates.items():
+                f0, c0, t0 = _faults(), time.process_time(), time.perf_counter()
+                fn(arg)
+                t1, c1, f1 = time.perf_counter(), time.process_time(), _faults()
+                wall[name].append(t1 - t0)
+                cpu[name].append(c1 - c0)
+                faults[name].append(f1 - f0)
+            gc.collect()
+    finally:
+        if gc_was:
+            gc.enable()
+    return {
+        k: {
+            "wall_s": float(np.median(wall[k])),
+            "cpu_s": float(np.median(cpu[k])),
+            "min_wall_s": float(np.min(wall[k])),
+            "page_faults": int(np.median(faults[k])),
+        }
+        for k in candidates
+    }
+
+
+# ---- the headline workload ------------------------------------------------------
+
+
+def loss(x):
+    return anp.sum(anp.sigmoid(x) * anp.tanh(x) + anp.exp(-(x**2)) + anp.log1p(x**2))
+
+
+def hand_gradient(x):
+    """The same gradient written by hand in numpy: the practical floor for numpy code."""
+    s = 0.5 * (np.tanh(0.5 * x) + 1.0)
+    t = np.tanh(x)
+    x2 = x * x
+    e = np.exp(-x2)
+    value = np.sum(s * t + e + np.log1p(x2))
+    grad = s * (1.0 - s) * t + s * (1.0 - t * t) - 2.0 * x * e + 2.0 * x / (1.0 + x2)
+    return value, grad
+
+
+def headline(rounds, n=N):
+    import adcore_jit
+
+    rng = np.random.default_rng(0)
+    x, v = rng.standard_normal(n), rng.standard_normal(n)
+    grad = adcore.grad(loss)
+
+    def grad_jit(x):
+        with adcore_jit.enabled():
+            return grad(x)
+
+    def jvp_plain(x):
+        return adcore.jvp(loss, (x,), (v,))
+
+    def jvp_jit(x):
+        with adcore_jit.enabled():
+            return adcore.jvp(loss, (x,), (v,))
+
+    # check before timing: all three gradients agree, both jvps agree
+    ref = hand_gradient(x)[1]
+    errors = {
+        "grad_max_abs_err": float(np.max(np.abs(grad(x) - ref))),
+        "grad_jit_max_abs_err": float(np.max(np.abs(grad_jit(x) - ref))),
+        "jvp_abs_err": float(abs(jvp_plain(x)[1] - jvp_jit(x)[1])),
+    }
+    assert errors["grad_jit_max_abs_err"] < 1e-10 and errors["grad_max_abs_err"] < 1e-10, errors
+    times = interleaved(
+        {
+            "grad": grad,
+            "grad_jit": grad_jit,
+            "hand_numpy": hand_gradient,
+            "jvp": jvp_plain,
+            "jvp_jit": jvp_jit,
+        },
+        x,
+        rounds,
+    )
+    ratios = {
+        "grad_speedup": times["grad"]["wall_s"] / times["grad_jit"]["wall_s"],
+        "grad_jit_over_hand": times["grad_jit"]["wall_s"] / times["hand_numpy"]["wall_s"],
+        "grad_over_hand": times["grad"]["wall_s"] / times["hand_numpy"]["wall_s"],
+        "jvp_speedup": times["jvp"]["wall_s"] / times["jvp_jit"]["wall_s"],
+        "grad_speedup_cpu": times["grad"]["cpu_s"] / times["grad_jit"]["cpu_s"],
+        "grad_jit_over_hand_cpu": times["grad_jit"]["cpu_s"] / times["hand_numpy"]["cpu_s"],
+        "jvp_speedup_cpu": times["jvp"]["cpu_s"] / times["jvp_jit"]["cpu_s"],
+    }
+    return {"n": n, "times": times, "ratios": ratios, "errors": errors}
+
+
+# ---- each fused pullback against the numpy rule it replaces -----------------------
+
+
+def _pullback_cases(rng, n):
+    """(primitive, argnum, args after g and ans, ans) at n elements."""
+    from adcore.core import get_primitive
+
+    x = rng.uniform(0.2, 1.5, n)
+    y = rng.uniform(0.2, 1.5, n)
+    y[: n // 4] = x[: n // 4]  # ties for maximum/minimum
+    cases = []
+    for name in (
+        "tanh sigmoid exp expm1 log log1p sqrt reciprocal tan arctan square relu absolute softplus"
+    ).split():
+        cases.append((name, 0, (x,), get_primitive(name).impl(x)))
+    cases.append(("power", 0, (x, 2), x**2))
+    for name in ("multiply", "divide", "maximum", "minimum"):
+        ans = get_primitive(name).impl(x, y)
+        cases += [(name, 0, (x, y), ans), (name, 1, (x, y), ans)]
+    cond = x > y
+    ans = np.where(cond, x, y)
+    cases += [("where", 1, (cond, x, y), ans), ("where", 2, (cond, x, y), ans)]
+    return cases
+
+
+def pullbacks(rounds, n=N):
+    from adcore.core import get_primitive
+    from adcore_jit import fused
+
+    rng = np.random.default_rng(1)
+    g = rng.standard_normal(n)
+    rows = []
+    for name, argnum, args, ans in _pullback_cases(rng, n):
+        numpy_rule = get_primitive(name).vjps[argnum]
+        kernel_rule = fused.RULES[name][argnum]
+        expected = numpy_rule(g, ans, *args)
+        got = kernel_rule(g, ans, *args)
+        assert got is not None, name
+        err = float(np.max(np.abs(got - expected) / (1.0 + np.abs(expected))))
+        assert err < 1e-12, (name, argnum, err)
+        t = interleaved(
+            {
+                "numpy": lambda g: numpy_rule(g, ans, *args),
+                "kernel": lambda g: kernel_rule(g, ans, *args),
+            },
+            g,
+            rounds,
+        )
+        rows.append(
+            {
+                "primitive": name,
+                "argnum": argnum,
+                "numpy_s": t["numpy"]["wall_s"],
+                "kernel_s": t["kernel"]["wall_s"],
+                "speedup": t["numpy"]["wall_s"] / t["kernel"]["wall_s"],
+                "max_rel_err": err,
+            }
+        )
+    return rows
+
+
+# ---- the size threshold ---------------------------------------------------------
+
+
+def threshold_scan(rounds, sizes):
+    """numpy rule vs kernel rule (threshold forced to 0) for a few pullbacks over sizes."""
+    from adcore.core import get_primitive
+    from adcore_jit import fused
+
+    rng = np.random.default_rng(2)
+    old = fused.set_threshold(0)
+    rows = []
+    try:
+        for n in sizes:
+            x = rng.uniform(0.2, 1.5, n)
+            g = rng.standard_normal(n)
+            row = {"n": n}
+            for name in ("tanh", "sigmoid", "log1p", "relu", "square"):
+                ans = get_primitive(name).impl(x)
+                numpy_rule, kernel_rule = get_primitive(name).vjps[0], fused.RULES[name][0]
+                reps = max(1, 20000 // n)  # time a batch of calls for the small sizes
+
+                def batch(rule, reps=reps, ans=ans):
+                    def run(g):
+                        for _ in range(reps):
+                            rule(g, ans, x)
+
+                    return run
+
+                t = interleaved(
+                    {"numpy": batch(numpy_rule), "kernel": batch(kernel_rule)}, g, rounds
+                )
+                row[name] = t["numpy"]["wall_s"] / t["kernel"]["wall_s"]
+            rows.append(row)
+    finally:
+        fused.set_threshold(old)
+    return rows
+
+
+# ---- parallel=True ----------------------------------------------------------------
+
+
+def parallel_check(rounds, n=N):
+    """The tanh pullback as written (serial) against the same loop with prange on 2 threads."""
+    import numba
+    from numba import njit, prange
+
+    from adcore_jit import kernels
+
+    @njit(parallel=True, error_model="numpy")
+    def tanh_pullback_parallel(g, y, out):
+        for i in prange(y.shape[0]):
+            out[0, i] = g[0, i] * (1.0 - y[i] * y[i])
+
+    rng = np.random.default_rng(3)
+    y = np.tanh(rng.standard_normal(n))
+    g = rng.standard_normal((1, n))
+
+    def serial(g):
+        out = np.empty((1, n))
+        kernels.tanh_pullback(g, y, out)
+        return out
+
+    def parallel(g):
+        out = np.empty((1, n))
+        tanh_pullback_parallel(g, y, out)
+        return out
+
+    threads = min(2, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads)
+    t = interleaved({"serial": serial, "parallel": parallel}, g, rounds)
+    return {
+        "threads": threads,
+        "serial_s": t["serial"]["wall_s"],
+        "parallel_s": t["parallel"]["wall_s"],
+        "speedup": t["serial"]["wall_s"] / t["parallel"]["wall_s"],
+    }
+
+
+# ---- compile time -----------------------------------------------------------------
+
+_COMPILE_PROBE = """
+import json, time
+t0 = time.perf_counter()
+import adcore_jit
+t1 = time.perf_counter()
+count = adcore_jit.compile_all()
+t2 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "compile_s": t2 - t1, "specializations": count}))
+"""
+
+
+def compile_times():
+    """compile_all() in a fresh process with an empty numba cache, then again with it warm."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        runs = []
+        for _ in ("cold", "warm"):
+            out = subprocess.run(
+                [sys.executable, "-c", _COMPILE_PROBE],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {"cold": runs[0], "warm": runs[1]}
+
+
+# ---- the same headline with glibc keeping freed memory ----------------------------
+
+_KEEP_MEMORY_PROBE = """
+import json, sys
+sys.path.insert(0, {root!r})
+from benchmarks import jit_suite
+print(json.dumps(jit_suite.headline({rounds})))
+"""
+
+
+def headline_keep_memory(rounds):
+    """The headline in a process where free() keeps memory (no fresh page faults)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(
+        os.environ,
+        MALLOC_MMAP_THRESHOLD_=str(1 << 30),
+        MALLOC_TRIM_THRESHOLD_=str(1 << 31),
+        MALLOC_TOP_PAD_=str(1 << 26),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", _KEEP_MEMORY_PROBE.format(root=root, rounds=rounds)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---- the suite ----------------------------------------------------------------------
+
+
+def run(quick: bool) -> dict:
+    """Every measurement above; ``quick`` uses fewer rounds and a shorter size scan."""
+    try:
+        import adcore_jit
+    except ImportError as e:  # numba missing: nothing to measure
+        return {"name": NAME, "quick": quick, "skipped": str(e), "table": f"skipped: {e}"}
+    rounds = 7 if quick else 21
+    compile_ = compile_times()  # first: its cold run must not find this process's cache
+    adcore_jit.compile_all()
+    sizes = [256, 2048, 8192, 16384, 32768, 262144] if quick else [2**k for k in range(6, 21)]
+    result = {
+        "name": NAME,
+        "quick": quick,
+        "threshold": adcore_jit.threshold(),
+        "jitted": adcore_jit.jitted_primitives(),
+        "compile": compile_,
+        "headline": headline(rounds),
+        "headline_keep_memory": headline_keep_memory(rounds),
+        "pullbacks": pullbacks(max(5, rounds // 2)),
+        "threshold_scan": threshold_scan(max(5, rounds // 2), sizes),
+        "parallel": parallel_check(rounds),
+    }
+    result["table"] = table(result)
+    return result
+
+
+def _ms(s):
+    return f"{s * 1e3:8.2f}"
+
+
+def table(r):
+    h = r["headline"]
+    t = h["times"]
+    q = h["ratios"]
+    lines = [
+        f"sum(sigmoid(x)*tanh(x) + exp(-x**2) + log1p(x**2)), n = {h['n']:,} float64 "
+        "(median wall ms; CPU ms; minor page faults per call)",
+    ]
+    for k in ("grad", "grad_jit", "hand_numpy", "jvp", "jvp_jit"):
+        lines.append(
+            f"  {k:11s} {_ms(t[k]['wall_s'])} {_ms(t[k]['cpu_s'])} {t[k]['page_faults']:8d}"
+        )
+    lines.append(
+        f"  grad: jit {q['grad_speedup']:.2f}x faster than without (target >= 1.5); "
+        f"jit / hand numpy {q['grad_jit_over_hand']:.2f} (target <= 1.2); "
+        f"without / hand {q['grad_over_hand']:.2f}"
+    )
+    lines.append(f"  jvp:  jit {q['jvp_speedup']:.2f}x faster than without (target >= 1.5)")
+    lines.append(
+        f"  CPU-time ratios: grad {q['grad_speedup_cpu']:.2f}x, "
+        f"jit/hand {q['grad_jit_over_hand_cpu']:.2f}, jvp {q['jvp_speedup_cpu']:.2f}x"
+    )
+    k = r["headline_keep_memory"]
+    kt, kq = k["times"], k["ratios"]
+    lines.append("same, glibc keeping freed memory (MALLOC_TRIM/MMAP_THRESHOLD_):")
+    for name in ("grad", "grad_jit", "hand_numpy", "jvp", "jvp_jit"):
+        lines.append(
+            f"  {name:11s} {_ms(kt[name]['wall_s'])} {_ms(kt[name]['cpu_s'])} "
+            f"{kt[name]['page_faults']:8d}"
+        )
+    lines.append(
+        f"  grad {kq['grad_speedup']:.2f}x, jit/hand {kq['grad_jit_over_hand']:.2f}, "
+        f"jvp {kq['jvp_speedup']:.2f}x"
+    )
+    lines.append(f"fused pullbacks vs the numpy rule, n = {N:,} (ms; target >= 3x)")
+    for p in r["pullbacks"]:
+        lines.append(
+            f"  {p['primitive'] + '[' + str(p['argnum']) + ']':14s} {_ms(p['numpy_s'])} "
+            f"{_ms(p['kernel_s'])} {p['speedup']:6.2f}x"
+        )
+    names = [k for k in r["threshold_scan"][0] if k != "n"]
+    lines.append(
+        f"threshold: numpy time / kernel time by size (threshold in use: {r['threshold']})"
+    )
+    lines.append("  " + f"{'n':>8} " + " ".join(f"{k:>8}" for k in names))
+    for row in r["threshold_scan"]:
+        lines.append("  " + f"{row['n']:>8} " + " ".join(f"{row[k]:8.2f}" for k in names))
+    p = r["parallel"]
+    lines.append(
+        f"parallel=True, tanh pullback on {p['threads']} threads: "
+        f"serial {_ms(p['serial_s'])} ms, parallel {_ms(p['parallel_s'])} ms "
+        f"({p['speedup']:.2f}x)"
+    )
+    c = r["compile"]
+    lines.append(
+        f"compile_all ({c['cold']['specializations']} specializations): cold cache "
+        f"{c['cold']['compile_s']:.2f} s, warm cache (second process) "
+        f"{c['warm']['compile_s']:.2f} s; import adcore_jit {c['warm']['import_s']:.2f} s"
+    )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    result = run(quick="--quick" in argv)
+    print(result["table"])
+    if "--json" in argv:
+        print(json.dumps({k: v for k, v in result.items() if k != "table"}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
