@@ -12,8 +12,13 @@ fresh buffers.  Here it is one loop.  Kernels run only on plain contiguous
 float32/float64 arrays of at least ``threshold()`` elements; everything else
 (traced values under nested transforms, broadcasting, small arrays) takes the
 original rule, so results and differentiability are unchanged.  numpy's
-SIMD transcendental functions (exp, tanh, sin...) are kept: numba's scalar
+SIMD transcendental functions (exp, tanh, ...) are kept: numba's scalar
 libm calls lose to them.
+
+Kernel outputs, and the forward outputs of the common elementwise
+primitives (the same numpy ufuncs, ``out=``), go into recycled buffers
+(``adcore_jit.pool``): at 10^6 elements a fresh buffer's page faults cost as
+much as the arithmetic.  ``release_memory()`` lets the pool's buffers go.
 
 ``adcore`` never imports this package; it attaches through the registry
 (``adcore.core.all_primitives()``) and marks ``variants["jitted"]``.

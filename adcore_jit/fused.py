@@ -12,7 +12,8 @@ A kernel applies only when everything it reads is a plain ``numpy.ndarray``
 rule runs) of one float dtype, C-contiguous, shaped like the output (no
 unbroadcast needed), with at least ``threshold()`` elements.  ``g`` may
 carry leading batch axes, and may be a zero-stride broadcast of one number.
-The result is a fresh buffer that nothing else references.
+The result goes into a buffer from ``pool`` (recycled once nothing else
+references it), which the tape then owns like any fresh array.
 """
 
 import numpy as np

@@ -15,6 +15,8 @@ someone re-registered while enabled is left alone.
 import contextlib
 import threading
 
+import numpy as np
+
 from adcore.core import NONDIFF, all_primitives
 from adcore_jit import fused
 
@@ -24,7 +26,8 @@ _installed = None  # list of (table, key, original, replacement) while enabled
 
 def _accelerated(original, fast, name):
     def rule(g, ans, *args, **kwargs):
-        if not kwargs:
+        # cheap test first: below the threshold (or traced) go straight to numpy
+        if type(ans) is np.ndarray and ans.size >= fused._threshold and not kwargs:
             out = fast(g, ans, *args)
             if out is not None:
                 return out

@@ -289,6 +289,34 @@ def parallel_check(rounds, n=N):
     }
 
 
+# ---- what enabling costs below the threshold -------------------------------------
+
+
+def small_overhead(rounds, steps=250):
+    """grad of the 1000-op scalar chain ``x = sin(x)*1.01 + 0.1*x``: every op takes the
+    wrapper's checks and falls back to numpy, so this is the price of enabling."""
+    import adcore_jit
+
+    def chain(x):
+        for _ in range(steps):
+            x = anp.sin(x) * 1.01 + 0.1 * x
+        return x
+
+    grad = adcore.grad(chain)
+
+    def grad_jit(x):
+        with adcore_jit.enabled():
+            return grad(x)
+
+    t = interleaved({"grad": grad, "grad_jit": grad_jit}, 0.5, rounds)
+    ops = 4 * steps
+    return {
+        "ops": ops,
+        "us_per_op": t["grad"]["wall_s"] / ops * 1e6,
+        "us_per_op_jit": t["grad_jit"]["wall_s"] / ops * 1e6,
+    }
+
+
 # ---- compile time -----------------------------------------------------------------
 
 _COMPILE_PROBE = """
@@ -374,6 +402,7 @@ def run(quick: bool) -> dict:
         "pullbacks": pullbacks(max(5, rounds // 2)),
         "threshold_scan": threshold_scan(max(5, rounds // 2), sizes),
         "parallel": parallel_check(rounds),
+        "small_overhead": small_overhead(rounds),
     }
     result["table"] = table(result)
     return result
@@ -435,6 +464,11 @@ def table(r):
         f"parallel=True, tanh pullback on {p['threads']} threads: "
         f"serial {_ms(p['serial_s'])} ms, parallel {_ms(p['parallel_s'])} ms "
         f"({p['speedup']:.2f}x)"
+    )
+    o = r["small_overhead"]
+    lines.append(
+        f"below the threshold (grad of a {o['ops']}-op scalar chain): "
+        f"{o['us_per_op']:.2f} us/op without, {o['us_per_op_jit']:.2f} us/op with jit enabled"
     )
     c = r["compile"]
     lines.append(
