@@ -55,7 +55,7 @@ class ForwardTag(Tag):
                 t = hooks.stack([rule(gk, ans, *primals, **kwargs) for gk in g])
             else:
                 t = rule(g, ans, *primals, **kwargs)
-            tangent = t if tangent is None else tangent + t
+            tangent = t if tangent is None else hooks.add(tangent, t)
         if tangent is None:
             return ans
         return Dual(ans, tangent, self)

@@ -106,7 +106,7 @@ def sweep(tape, seeds, nbatch=0, keep=False):
             elif p in owned and type(c) is np.ndarray and c.shape == a.shape and c.dtype == a.dtype:
                 a += c
             else:
-                a = a + c
+                a = hooks.add(a, c)
                 adjoints[p] = a
                 if type(a) is np.ndarray and not isinstance(c, Traced):
                     owned.add(p)
