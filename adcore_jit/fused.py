@@ -23,13 +23,12 @@ from adcore_jit import pool
 
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
-# Measured crossover (benchmarks/jit_suite.py, "threshold"): at 2048 elements
-# numpy's expression is 1.2-2x faster than checks + numba dispatch, at 8192
-# they tie, from 16384 up the kernel wins (1.0-1.7x), at 32768 by 1.3-1.8x.
-# 16384 float64 is also 128 KiB, glibc's default mmap threshold: smaller
-# numpy buffers come from the heap without page faults, so recycling them
-# buys nothing either.
-DEFAULT_THRESHOLD = 16384
+# Measured crossover (python -m benchmarks.jit_suite, "threshold": numpy rule
+# time / kernel rule time for tanh, sigmoid, log1p, relu, square, float64):
+# 0.4-0.7 at 64-256 elements (checks + numba dispatch, ~5 us, dominate),
+# 0.6-1.2 at 4096-16384, 1.1-1.5 at 32768, 1.3-1.9 from 131072 up.
+# 32768 is the first size where every one of them wins in every run.
+DEFAULT_THRESHOLD = 32768
 _threshold = DEFAULT_THRESHOLD
 
 
@@ -329,7 +328,7 @@ def recycled(ufunc):
 
     def make(original):
         def impl(*args, **kwargs):
-            if not kwargs:
+            if not kwargs and (type(args[0]) is np.ndarray or type(args[-1]) is np.ndarray):
                 out = _into_pool(ufunc, args)
                 if out is not None:
                     return out
@@ -372,6 +371,16 @@ def sigmoid_impl(original):
         return original(x)
 
     return sigmoid_fused
+
+
+def add_recycled(a, b):
+    """``adcore.core.hooks.add`` while enabled: tangent sums and fork accumulations
+    into a recycled buffer."""
+    if type(a) is np.ndarray and type(b) is np.ndarray:
+        out = _into_pool(np.add, (a, b))
+        if out is not None:
+            return out
+    return a + b
 
 
 # primitive name -> maker(original impl) -> impl

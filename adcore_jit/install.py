@@ -8,7 +8,8 @@ broadcasting, mixed dtypes), and marks the primitive ``variants["jitted"]``.
 in ``fused.IMPLS``: the same numpy ufuncs, written into recycled buffers
 (``pool``).  ``disable()`` puts back exactly the objects that were there; the
 pool keeps its free buffers for the next ``enable()`` (``release_memory()``
-lets go of them).  A slot that
+lets go of them).  The one hook in the core, ``adcore.core.hooks.add`` (the
+sum of two tangents, and the sweep's ``a + c`` at a fork), is swapped the same way.  A slot that
 someone re-registered while enabled is left alone.
 """
 
@@ -17,7 +18,7 @@ import threading
 
 import numpy as np
 
-from adcore.core import NONDIFF, all_primitives
+from adcore.core import NONDIFF, all_primitives, hooks
 from adcore_jit import fused
 
 _lock = threading.Lock()
@@ -67,6 +68,7 @@ def enable():
                 had = prim.variants.get("jitted", _ABSENT)
                 mine.append((prim.variants, "jitted", had, True))
             swaps.extend(mine)
+        swaps.append((hooks, "add", hooks.add, fused.add_recycled))
         for target, key, _, replacement in swaps:
             _set(target, key, replacement)
         _installed = swaps
