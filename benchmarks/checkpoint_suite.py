@@ -18,7 +18,8 @@ sin, multiply and add of each step keep their inputs and outputs), growing
 like n (428, 1702, 6799, 27190 states at n = 100, 400, 1600, 6400).  With
 blocks of k = sqrt(n) steps the peak is 69, 133, 263, 522 states, doubling
 when n quadruples; at n = 1000 the peak drops 20x (1.6-1.7 MB at k = 20-32)
-for 1.2-1.6x the time (one extra forward pass; timings on busy cores are noisy).
+for 1.12-1.2x the time on idle cores (37 ms -> 41 ms; one extra forward pass;
+under load the ratio was 1.2-1.6x).
 
     python -m benchmarks.checkpoint_suite [--quick] [--json]
 """
