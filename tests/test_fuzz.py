@@ -318,6 +318,40 @@ class Builder:
         if b is not None:
             self.add("matmul", _call("matmul"), [a, b])
 
+    def array_op(self, name):
+        """numpy-surface functions built from the primitives (adcore.numpy)."""
+        x = self.pick([k for k in range(len(self.values)) if len(self.shape(k)) >= 1])
+        nd = len(self.shape(x))
+        if name == "diff":
+            axis = self.draw(st.integers(-nd, nd - 1))
+            self.add(f"diff[axis={axis}]", lambda a: anp.diff(a, axis=axis), [x])
+        elif name == "pad":
+            width = self.draw(st.integers(0, 2))
+            self.add(f"pad[{width}]", lambda a: anp.pad(a, width), [x])
+        elif name == "sort":  # a kink where two entries tie
+            axis = self.draw(st.integers(-nd, nd - 1))
+            v = np.sort(self.values[x], axis=axis)
+            gap = float(np.min(np.abs(np.diff(v, axis=axis)), initial=np.inf))
+            self.add(f"sort[axis={axis}]", lambda a: anp.sort(a, axis=axis), [x], gap)
+        elif name == "tile":
+            reps = self.draw(st.integers(1, 2))
+            self.add(f"tile[{reps}]", lambda a: anp.tile(a, reps), [x])
+        elif name == "repeat":
+            reps = self.draw(st.integers(1, 2))
+            axis = self.draw(st.none() | st.integers(-nd, nd - 1))
+            self.add(f"repeat[{reps},axis={axis}]", lambda a: anp.repeat(a, reps, axis), [x])
+        elif name == "outer":
+            y = self.pick()
+            self.add("outer", anp.outer, [x, y])
+        elif name == "kron":
+            y = self.pick()
+            self.add("kron", anp.kron, [x, y])
+        elif nd >= 2:
+            fn = {"tril": anp.tril, "triu": anp.triu, "trace": anp.trace}[name]
+            self.add(name, fn, [x])
+        else:
+            self.add("diagonal_of_outer", lambda a: anp.diagonal(anp.outer(a, a)), [x])
+
     def cumulative(self, name):
         x = self.pick()
         nd = len(self.shape(x))
@@ -485,6 +519,11 @@ OPS = [
     ("cumulative", [("cumsum",), ("cumprod",)]),
     ("flip_roll", [("flip",), ("roll",)]),
     ("einsum", [()]),
+    (
+        "array_op",
+        [(n,) for n in ("diff", "pad", "sort", "tile", "repeat", "outer", "kron")]
+        + [(n,) for n in ("tril", "triu", "trace")],
+    ),
     (
         "linalg",
         [(n,) for n in ("inv", "det", "logabsdet", "solve", "pinv", "norm", "cholesky")]
