@@ -14,10 +14,12 @@ Every pullback kernel has the same signature, ``kernel(g, a[, b], out)``:
 
 Each kernel is the derivative factor (a small inlined function) times ``g``,
 in the two loops above.  The loops only do arithmetic: numpy's SIMD
-``exp``/``tanh``/``cos`` beat a scalar libm call from numba 3-7x, so
-transcendental values come in as arguments, computed by numpy.  What a kernel
-saves is the chain of numpy temporaries (``g * (1 - y*y)`` is three passes
-and three fresh buffers) and, for the masks, the boolean and float masks.
+``exp``/``tanh`` beat a scalar libm call from numba 3-7x, so transcendental
+values come in as arguments, computed by numpy.  What a kernel saves is the
+chain of numpy temporaries (``g * (1 - y*y)`` is three passes over memory
+where the kernel makes one) and, for the masks, the boolean and float mask
+arrays.  One-pass formulas (``g * y`` for exp and multiply, ``g / x`` for log
+and divide) have no kernel: numpy's own loop is as fast.
 
 Compilation is lazy (first call per dtype) and cached on disk (``cache=True``).
 No ``fastmath``: NaN and inf propagate exactly as in numpy, and
@@ -64,25 +66,6 @@ def sigmoid_pullback(g, y, out):
             gr = g[r, 0]
             for i in range(n):
                 out[r, i] = gr * _sigmoid_pullback_factor(y[i])
-
-
-@njit(inline="always", error_model="numpy")
-def _scale_factor(a):
-    return a
-
-
-@njit(cache=True, error_model="numpy")
-def scale(g, a, out):
-    """g * a  (exp: a = y; multiply: the other factor)"""
-    n = out.shape[1]
-    for r in range(out.shape[0]):
-        if g.shape[1] == n:
-            for i in range(n):
-                out[r, i] = g[r, i] * _scale_factor(a[i])
-        else:
-            gr = g[r, 0]
-            for i in range(n):
-                out[r, i] = gr * _scale_factor(a[i])
 
 
 @njit(inline="always", error_model="numpy")
@@ -178,25 +161,6 @@ def half_one_plus(g, t, out):
             gr = g[r, 0]
             for i in range(n):
                 out[r, i] = gr * _half_one_plus_factor(t[i])
-
-
-@njit(inline="always", error_model="numpy")
-def _reciprocal_of_factor(x):
-    return 1.0 / x
-
-
-@njit(cache=True, error_model="numpy")
-def reciprocal_of(g, x, out):
-    """g * (1 / x)  (log; divide's dividend, with x the divisor)"""
-    n = out.shape[1]
-    for r in range(out.shape[0]):
-        if g.shape[1] == n:
-            for i in range(n):
-                out[r, i] = g[r, i] * _reciprocal_of_factor(x[i])
-        else:
-            gr = g[r, 0]
-            for i in range(n):
-                out[r, i] = gr * _reciprocal_of_factor(x[i])
 
 
 @njit(inline="always", error_model="numpy")
