@@ -38,7 +38,7 @@ def compile_all():
     """Compile (or load from the on-disk cache) every kernel for float32 and float64 now.
 
     Kernels otherwise compile on first use; this pays the cost up front
-    (benchmarks, servers).  Returns the number of specializations.
+    (benchmarks, servers).  Returns the number of compiled kernel specializations.
     """
     from adcore_jit.warm import warm_up
 
