@@ -4,13 +4,15 @@
 rule of each listed argument by a wrapper that tries the kernel and falls
 back to the original rule (nested transforms, small or strided arrays,
 broadcasting, mixed dtypes), and marks the primitive ``variants["jitted"]``.
-``enable()`` also swaps the forward implementation (``impl``) of the primitives
-in ``fused.IMPLS``: the same numpy ufuncs, written into recycled buffers
-(``pool``).  ``disable()`` puts back exactly the objects that were there; the
-pool keeps its free buffers for the next ``enable()`` (``release_memory()``
-lets go of them).  The one hook in the core, ``adcore.core.hooks.add`` (the
-sum of two tangents, and the sweep's ``a + c`` at a fork), is swapped the same way.  A slot that
-someone re-registered while enabled is left alone.
+It also swaps the forward implementation (``impl``) of the primitives in
+``fused.IMPLS`` (the same numpy ufuncs, written into recycled buffers from
+``pool``) and the core's one hook, ``adcore.core.hooks.add`` (the sum of two
+tangents, and the sweep's ``a + c`` at a fork).
+
+``disable()`` puts back exactly the objects that were there; a slot someone
+re-registered while enabled is left alone.  The pool keeps its free buffers
+for the next ``enable()``; ``release_memory()`` lets go of them.  The switch
+is process-wide (the registry is), not per thread.
 """
 
 import contextlib
