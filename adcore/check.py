@@ -72,19 +72,9 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
             if mode == "fwd":
                 _, t = jvp(fi, (x,), (v,))
                 _compare(t, fd, rtol, atol, what)
-                if order > 1:
-                    _check(
-                        lambda x, v, fi=fi: jvp(fi, (x,), (v,))[1],
-                        (x, v),
-                        order - 1,
-                        modes,
-                        eps,
-                        rtol,
-                        atol,
-                        rng,
-                        f"jvp({path})",
-                        total,
-                    )
+                # next order: the derivative function (x, v) -> J(x) v
+                derivative = lambda x, v, fi=fi: jvp(fi, (x,), (v,))[1]  # noqa: E731
+                direction = v
             else:
                 out, pullback = vjp(fi, x)
                 u = _random_like(_flat(out), rng).reshape(np.shape(getval(out)))
@@ -92,16 +82,11 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
                 lhs = np.dot(_flat(pullback(u)[0]), _flat(v))
                 rhs = np.dot(_flat(u), fd)
                 _compare(np.asarray(lhs), np.asarray(rhs), rtol, atol, what)
-                if order > 1:
-                    _check(
-                        lambda x, u, fi=fi: vjp(fi, x)[1](u)[0],
-                        (x, np.asarray(u)),
-                        order - 1,
-                        modes,
-                        eps,
-                        rtol,
-                        atol,
-                        rng,
-                        f"vjp({path})",
-                        total,
-                    )
+                # next order: the derivative function (x, u) -> J(x)^T u
+                derivative = lambda x, u, fi=fi: vjp(fi, x)[1](u)[0]  # noqa: E731
+                direction = np.asarray(u)
+            if order > 1:
+                name = f"{'jvp' if mode == 'fwd' else 'vjp'}({path})"
+                _check(
+                    derivative, (x, direction), order - 1, modes, eps, rtol, atol, rng, name, total
+                )

@@ -50,21 +50,7 @@ def _lse_weights(ans, x, axis, keepdims):
     return ew.exp(x - full)
 
 
-defjvp(
-    logsumexp,
-    lambda g, ans, x, axis=None, keepdims=False: red.sum(
-        g * _lse_weights(ans, x, axis, keepdims),
-        axis=declare.neg_axes(axis, ndim_of(x)),
-        keepdims=keepdims,
-    ),
-    batched=True,
-)
-defvjp_direct(
-    logsumexp,
-    lambda g, ans, x, axis=None, keepdims=False: (
-        red._restore(g, ans, x, axis, keepdims) * _lse_weights(ans, x, axis, keepdims)
-    ),
-)
+red.defweighted(logsumexp, _lse_weights)
 
 
 def _softmax_impl(x, axis=-1):

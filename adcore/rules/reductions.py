@@ -22,6 +22,27 @@ def _restore(g, ans, x, axis, keepdims):
     return sh.broadcast_to(g, shape_of(g)[:nb] + shape_of(x))
 
 
+def defweighted(prim, weight):
+    """Rules of a reduction whose derivative is a weighted sum over the reduced axes.
+
+    ``weight(ans, x, axis, keepdims)`` is d out / d x entrywise (the product of
+    the other entries for prod, the tie share for max/min, softmax for
+    logsumexp): the JVP sums ``g * weight`` over the axes, the VJP spreads
+    ``g`` back over them and multiplies by ``weight``.
+    """
+
+    def jvp(g, ans, x, axis=None, keepdims=False):
+        w = weight(ans, x, axis, keepdims)
+        return sum(g * w, axis=declare.neg_axes(axis, ndim_of(x)), keepdims=keepdims)
+
+    def vjp(g, ans, x, axis=None, keepdims=False):
+        return _restore(g, ans, x, axis, keepdims) * weight(ans, x, axis, keepdims)
+
+    jvp.__name__, vjp.__name__ = f"{prim.name}_jvp", f"{prim.name}_pullback"
+    defjvp(prim, jvp, batched=True)
+    defvjp_direct(prim, vjp)
+
+
 def _reduction(impl, name):
     prim = Primitive(impl, name=name, family="reductions")
     prim.meta.update(kind="reduction", arity=1)
@@ -77,21 +98,7 @@ def _others_product(x, axes):
     return sh.moveaxis(others, last, list(axes))
 
 
-defjvp(
-    prod,
-    lambda g, ans, x, axis=None, keepdims=False: sum(
-        g * _prod_ratio(ans, x, axis, keepdims),
-        axis=declare.neg_axes(axis, ndim_of(x)),
-        keepdims=keepdims,
-    ),
-    batched=True,
-)
-defvjp_direct(
-    prod,
-    lambda g, ans, x, axis=None, keepdims=False: (
-        _restore(g, ans, x, axis, keepdims) * _prod_ratio(ans, x, axis, keepdims)
-    ),
-)
+defweighted(prod, _prod_ratio)
 
 
 def _extremum(impl, name):
@@ -106,21 +113,7 @@ def _extremum(impl, name):
         hit = getval(x) == a
         return declare.mask(hit / np.sum(hit, axis=axes, keepdims=True), x)
 
-    defjvp(
-        prim,
-        lambda g, ans, x, axis=None, keepdims=False: sum(
-            g * share(ans, x, axis, keepdims),
-            axis=declare.neg_axes(axis, ndim_of(x)),
-            keepdims=keepdims,
-        ),
-        batched=True,
-    )
-    defvjp_direct(
-        prim,
-        lambda g, ans, x, axis=None, keepdims=False: (
-            _restore(g, ans, x, axis, keepdims) * share(ans, x, axis, keepdims)
-        ),
-    )
+    defweighted(prim, share)
     return prim
 
 
