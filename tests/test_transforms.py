@@ -273,3 +273,9 @@ def test_in_place_mutation_raises():
 def test_numpy_function_without_rule_is_named():
     with pytest.raises(NotImplementedError, match="numpy.fft"):
         adcore.grad(lambda x: np.sum(np.abs(np.fft.fft(x))))(np.ones(4))
+
+
+def test_gradients_are_writable_arrays():
+    g = adcore.grad(lambda x: anp.sum(x))(np.ones((2, 3)))
+    g *= 2.0  # a user may scale a gradient in place
+    np.testing.assert_array_equal(g, 2.0)

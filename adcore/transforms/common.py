@@ -5,6 +5,7 @@ import numpy as np
 
 from adcore.core import Traced, getval, shape_of
 from adcore.core.pytree import tree_flatten, tree_unflatten
+from adcore.rules.shape import astype
 
 
 def normalize_argnums(argnums, nargs, transform):
@@ -88,11 +89,11 @@ def match_dtype(g, like):
     dtype = np.result_type(getval(like))
     if isinstance(g, Traced):
         if np.result_type(getval(g)) != dtype:
-            from adcore.rules.shape import astype
-
             return astype(g, dtype)
         return g
     g = np.asarray(g, dtype=dtype)
+    if not g.flags.writeable:  # a broadcast view (sum's cotangent): give the user an array
+        g = g.copy()
     return g
 
 
