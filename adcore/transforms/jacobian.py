@@ -8,7 +8,7 @@ tape) plus a part growing with the number of directions:
     cost_mode(k directions) = fixed_mode + per_direction_mode * k
 
 ``choose_mode`` measures both parts for both modes with a cheap probe: one
-pass with 1 direction and one with up to 32, for each mode, on the user's own
+pass with 1 direction and one with up to 128, for each mode, on the user's own
 function and arguments, then extrapolates to n inputs and m outputs.  When
 one side is at least twice the other the shape rule alone decides and nothing
 is probed: measured over the benchmark grid, extrapolating a probe that far
@@ -30,7 +30,8 @@ from adcore.transforms.reverse_mode import ReverseTrace, jacrev
 ModeChoice = namedtuple("ModeChoice", "mode reason n_in n_out est_forward_s est_reverse_s")
 
 LOPSIDED = 2  # max(n, m) / min(n, m) at or above which the shape rule decides
-PROBE_DIRECTIONS = 32
+PROBE_DIRECTIONS = 128
+TIE = 1.1  # forward must look this much cheaper to win a near-square Jacobian
 _CHOICES = OrderedDict()  # (f, argnums, shapes) -> ModeChoice
 
 
@@ -98,7 +99,9 @@ def choose_mode(f, *args, argnums=0, probe=True):
         r1 = _time(_reverse_pass(f, args, argnums, 1, out_leaves))
         rk = _time(_reverse_pass(f, args, argnums, kr, out_leaves)) if kr > 1 else r1
         fwd, rev = _linear(f1, fk, kf, n_in), _linear(r1, rk, kr, n_out)
-        mode = "forward" if fwd < rev else "reverse"
+        # near-square Jacobians: the benchmark sweep found reverse ahead or level
+        # on the diagonal, so forward has to win clearly
+        mode = "forward" if fwd * TIE < rev else "reverse"
         how = (
             f"probe: forward pass {f1 * 1e6:.0f} us at 1 direction, {fk * 1e6:.0f} us at {kf}; "
             f"reverse {r1 * 1e6:.0f} us at 1, {rk * 1e6:.0f} us at {kr}"
