@@ -27,9 +27,7 @@ under load the ratio was 1.2-1.6x).
 from __future__ import annotations
 
 import gc
-import json
 import math
-import sys
 import time
 import tracemalloc
 
@@ -37,6 +35,7 @@ import numpy as np
 
 import adcore
 import adcore.numpy as anp
+from benchmarks.common import standalone_main
 
 NAME = "checkpoint"
 
@@ -170,11 +169,7 @@ def _table(rows, scaling, state):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    result = run(quick="--quick" in argv)
-    print(result["table"])
-    if "--json" in argv:
-        print(json.dumps({k: v for k, v in result.items() if k != "table"}, indent=1))
+    standalone_main(run, argv)
 
 
 if __name__ == "__main__":

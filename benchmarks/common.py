@@ -208,3 +208,15 @@ def backend_candidates(ctx: Context, build, *args, skip_quick=()) -> list:
         except Exception as exc:
             out.append(failed(f"{b.name}", exc, system=b.name))
     return out
+
+
+def standalone_main(run, argv=None):
+    """``python -m benchmarks.<suite> [--quick] [--json]`` for a suite with ``run(quick)``."""
+    import json
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    result = run(quick="--quick" in argv)
+    print(result["table"])
+    if "--json" in argv:
+        print(json.dumps({k: v for k, v in result.items() if k != "table"}, indent=1))

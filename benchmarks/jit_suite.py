@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 
 import adcore  # noqa: E402
 import adcore.numpy as anp  # noqa: E402
+from benchmarks.common import standalone_main  # noqa: E402
 
 NAME = "jit"
 N = 10**6
@@ -480,11 +481,7 @@ def table(r):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    result = run(quick="--quick" in argv)
-    print(result["table"])
-    if "--json" in argv:
-        print(json.dumps({k: v for k, v in result.items() if k != "table"}, indent=1))
+    standalone_main(run, argv)
 
 
 if __name__ == "__main__":
