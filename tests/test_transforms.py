@@ -279,3 +279,22 @@ def test_gradients_are_writable_arrays():
     g = adcore.grad(lambda x: anp.sum(x))(np.ones((2, 3)))
     g *= 2.0  # a user may scale a gradient in place
     np.testing.assert_array_equal(g, 2.0)
+
+
+@pytest.mark.parametrize("transform", ["grad", "jvp"])
+def test_subgradient_conventions_of_spec(transform):
+    def d(f, *args):
+        if transform == "grad":
+            return adcore.grad(f, tuple(range(len(args))))(*args)
+        return tuple(
+            adcore.jvp(f, args, tuple(float(i == k) for i in range(len(args))))[1]
+            for k in range(len(args))
+        )
+
+    assert tuple(map(float, d(anp.maximum, 1.0, 1.0))) == (0.5, 0.5)  # ties split equally
+    assert tuple(map(float, d(anp.minimum, 2.0, 2.0))) == (0.5, 0.5)
+    assert float(d(anp.abs, 0.0)[0]) == 0.0
+    assert float(d(anp.relu, 0.0)[0]) == 0.0
+    x = np.array([1.0, 3.0, 3.0, 3.0])
+    np.testing.assert_allclose(adcore.grad(anp.max)(x), [0, 1 / 3, 1 / 3, 1 / 3])
+    np.testing.assert_allclose(adcore.grad(anp.min)(-x), [0, 1 / 3, 1 / 3, 1 / 3])
