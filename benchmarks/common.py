@@ -220,3 +220,28 @@ def standalone_main(run, argv=None):
     print(result["table"])
     if "--json" in argv:
         print(json.dumps({k: v for k, v in result.items() if k != "table"}, indent=1))
+
+
+def cell(e, key, spec, scale=1.0):
+    """One table cell: the formatted value, or the entry's status when it has none."""
+    if key in e:
+        return spec.format(e[key] * scale)
+    status = e.get("status", "n/a")
+    return status if status != "ok" else "n/a"
+
+
+def case_table(title, entries, label_header, baseline_header):
+    """The markdown table of one comparison: system, label, ratio to the baseline, ms."""
+    lines = [
+        title,
+        "",
+        f"| system | {label_header} | {baseline_header} | ms |",
+        "|---|---|---:|---:|",
+    ]
+    for name, e in entries.items():
+        lines.append(
+            f"| {e['system']} | {name} | {cell(e, 'ratio', '{:.2f}')} | "
+            f"{cell(e, 'time_s', '{:.3f}', 1e3)} |"
+        )
+    lines.append("")
+    return lines

@@ -13,7 +13,7 @@ with np.allclose before anything is timed.
 from __future__ import annotations
 
 from . import workloads as w
-from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare, failed
+from .common import SYSTEM_COLORS, Candidate, backend_candidates, case_table, compare, failed
 
 NAME = "engine"
 TARGETS = {
@@ -187,27 +187,10 @@ def _target(summary, cases, case, entry_name, key=None):
 
 def markdown(res: dict) -> str:
     lines = []
-    for _key, case in res["cases"].items():
-        lines += [
-            f"**{case['what']}** (x hand-written, lower is better)",
-            "",
-            "| system | how | x hand-written | ms |",
-            "|---|---|---:|---:|",
-        ]
-        for name, e in case["entries"].items():
-            lines.append(
-                f"| {e['system']} | {name} | {cell(e, 'ratio', '{:.2f}')} | "
-                f"{cell(e, 'time_s', '{:.3f}', 1e3)} |"
-            )
-        lines.append("")
+    for case in res["cases"].values():
+        title = f"**{case['what']}** (x hand-written, lower is better)"
+        lines += case_table(title, case["entries"], "how", "x hand-written")
     return "\n".join(lines)
-
-
-def cell(e, key, spec, scale=1.0):
-    if key in e:
-        return spec.format(e[key] * scale)
-    status = e.get("status", "n/a")
-    return status if status != "ok" else "n/a"
 
 
 def plots(res: dict, plt, path_for) -> list:

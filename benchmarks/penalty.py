@@ -19,7 +19,7 @@ also in its idiomatic form: autograd.grad with create_graph=True).
 from __future__ import annotations
 
 from . import workloads as w
-from .common import Candidate, backend_candidates, compare, failed
+from .common import Candidate, backend_candidates, case_table, compare, failed
 
 NAME = "penalty"
 LAMBDA = 10.0
@@ -135,20 +135,11 @@ def run(ctx) -> dict:
 
 
 def markdown(res: dict) -> str:
-    from .engine import cell
-
     p = res["params"]
-    lines = [
+    title = (
         f"Critic {'-'.join(map(str, p['critic']))} tanh, batch {p['batch']}, "
         f"lambda = {p['lambda']}: gradient of WGAN loss + gradient-norm penalty "
-        "(x hand-written double backprop).",
-        "",
-        "| system | how | x hand-written | ms |",
-        "|---|---|---:|---:|",
-    ]
-    for name, e in res["entries"].items():
-        lines.append(
-            f"| {e['system']} | {name} | {cell(e, 'ratio', '{:.2f}')} | "
-            f"{cell(e, 'time_s', '{:.3f}', 1e3)} |"
-        )
-    return "\n".join(lines)
+        "(x hand-written double backprop)."
+    )
+    lines = case_table(title, res["entries"], "how", "x hand-written")
+    return "\n".join(lines).rstrip("\n")

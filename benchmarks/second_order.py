@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import workloads as w
-from .common import Candidate, backend_candidates, compare, failed
+from .common import Candidate, backend_candidates, case_table, compare, failed
 
 NAME = "second_order"
 MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
@@ -231,23 +231,12 @@ def run(ctx) -> dict:
 
 
 def markdown(res: dict) -> str:
-    from .engine import cell
 
     lines = [
         f"fwd-over-fwd runs only where n <= {FOF_LIMIT} (it needs n batched forward passes).",
         "",
     ]
     for case in res["cases"].values():
-        lines += [
-            f"**{case['what']}** (x {case['baseline']})",
-            "",
-            "| system | mode | x baseline | ms |",
-            "|---|---|---:|---:|",
-        ]
-        for name, e in case["entries"].items():
-            lines.append(
-                f"| {e['system']} | {name} | {cell(e, 'ratio', '{:.2f}')} | "
-                f"{cell(e, 'time_s', '{:.3f}', 1e3)} |"
-            )
-        lines.append("")
+        title = f"**{case['what']}** (x {case['baseline']})"
+        lines += case_table(title, case["entries"], "mode", "x baseline")
     return "\n".join(lines)
