@@ -287,14 +287,6 @@ def _astype(self, dtype, *args, **kwargs):
     return fn.astype(self, dtype)
 
 
-def _pow(base, exponent):
-    # x ** 2 is everywhere (losses, penalties): square's rule is one multiply,
-    # power's is a power and a multiply, and that difference compounds when nested
-    if type(exponent) in (int, float) and exponent == 2:
-        return ew.square(base)
-    return ew.power(base, exponent)
-
-
 def install():
     T = Traced
     T.__add__ = lambda s, o: ew.add(s, o)
@@ -305,7 +297,7 @@ def install():
     T.__rmul__ = lambda s, o: ew.multiply(o, s)
     T.__truediv__ = lambda s, o: ew.divide(s, o)
     T.__rtruediv__ = lambda s, o: ew.divide(o, s)
-    T.__pow__ = _pow
+    T.__pow__ = lambda s, o: ew.power(s, o)
     T.__rpow__ = lambda s, o: ew.power(o, s)
     T.__matmul__ = lambda s, o: linalg.matmul(s, o)
     T.__rmatmul__ = lambda s, o: linalg.matmul(o, s)
