@@ -14,6 +14,7 @@ import numpy as np
 from adcore.core import getval
 from adcore.core.pytree import tree_flatten
 from adcore.transforms import jvp, vjp
+from adcore.transforms.modes import mode_name
 
 
 def _flat(tree):
@@ -31,12 +32,24 @@ def check_grads(f, args, order=2, modes=("fwd", "rev"), eps=1e-6, rtol=1e-5, ato
     """Raise AssertionError naming the argument, mode, order and worst entry on mismatch."""
     if not isinstance(args, (tuple, list)):
         args = (args,)
-    for m in modes:
-        if m not in ("fwd", "rev"):
-            raise ValueError(f"check_grads: unknown mode {m!r}; use 'fwd' and/or 'rev'")
+    modes = _short_modes(modes)
     args = tuple(np.asarray(getval(a), dtype=np.float64) for a in args)
     rng = np.random.default_rng(0)
     _check(f, args, order, modes, eps, rtol, atol, rng, path="f", total=order)
+
+
+def _short_modes(modes):
+    """``modes`` as ``"fwd"``/``"rev"`` (the names the messages use), duplicates dropped.
+
+    Either spelling of a mode is accepted, and one mode may be given as a bare string.
+    """
+    if isinstance(modes, str) or not hasattr(modes, "__iter__"):
+        modes = (modes,)
+    short = {"forward": "fwd", "reverse": "rev"}
+    names = [short[mode_name(m, "check_grads")] for m in modes]
+    if not names:
+        raise ValueError("check_grads: modes is empty, so nothing would be checked")
+    return tuple(dict.fromkeys(names))
 
 
 def _compare(got, want, rtol, atol, what):
