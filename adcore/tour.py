@@ -5,6 +5,8 @@
 3. A gradient-norm penalty: the gradient of a function that contains a gradient.
 """
 
+import textwrap
+
 import numpy as np
 
 import adcore
@@ -35,8 +37,8 @@ def mode_choice():
         f = lambda x, W=W: anp.tanh(W @ x)  # noqa: E731
         choice = adcore.choose_mode(f, np.ones(n))
         J = adcore.jacobian(f)(np.ones(n))
-        print(f"   R^{n} -> R^{m}: {choice.mode:7s} (Jacobian {J.shape})  {choice.reason}")
-    print()
+        print(f"   R^{n} -> R^{m}, Jacobian {J.shape}:")
+        print(textwrap.indent(str(choice), "      "), end="\n\n")
 
 
 def gradient_penalty():
