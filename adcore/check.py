@@ -62,7 +62,8 @@ def _compare(got, want, rtol, atol, what):
     if np.any(bad):
         k = int(np.argmax(np.where(bad, err - tol, -np.inf)))
         raise AssertionError(
-            f"{what}: worst entry {k}: got {got[k]!r}, finite differences give {want[k]!r} "
+            f"{what}: worst entry {k}: got {float(got[k])!r}, "
+            f"finite differences give {float(want[k])!r} "
             f"(|error| {err[k]:.3g} > tolerance {tol[k]:.3g}; {int(bad.sum())} of {bad.size} "
             "entries off)"
         )
