@@ -87,7 +87,7 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
                 _, t = jvp(fi, (x,), (v,))
                 _compare(t, fd, rtol, atol, what)
                 # next order: the derivative function (x, v) -> J(x) v
-                derivative = lambda x, v, fi=fi: jvp(fi, (x,), (v,))[1]  # noqa: E731
+                derivative = lambda x, v, fi=fi: jvp(fi, (x,), (v,))[1]
                 direction = v
             else:
                 out, pullback = vjp(fi, x)
@@ -97,7 +97,7 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
                 rhs = np.dot(_flat(u), fd)
                 _compare(np.asarray(lhs), np.asarray(rhs), rtol, atol, what)
                 # next order: the derivative function (x, u) -> J(x)^T u
-                derivative = lambda x, u, fi=fi: vjp(fi, x)[1](u)[0]  # noqa: E731
+                derivative = lambda x, u, fi=fi: vjp(fi, x)[1](u)[0]
                 direction = np.asarray(u)
             if order > 1:
                 name = f"{'jvp' if mode == 'fwd' else 'vjp'}({path})"
