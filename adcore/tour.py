@@ -14,6 +14,7 @@ import adcore.numpy as anp
 
 
 def circuits():
+    """Part 1: the notes' three circuits, each value with the gradient on every input."""
     print("1. Circuits from the CS231n backpropagation notes\n")
     f = lambda x, y, z: (x + y) * z
     value, grads = adcore.value_and_grad(f, (0, 1, 2))(-2.0, 5.0, -4.0)
@@ -30,6 +31,7 @@ def circuits():
 
 
 def mode_choice():
+    """Part 2: ``choose_mode`` for a wide, a square and a tall Jacobian, and why."""
     print("2. Forward or reverse mode? One pass per input vs one pass per output\n")
     rng = np.random.default_rng(0)
     for n, m in [(4, 1024), (256, 256), (1024, 4)]:
@@ -42,6 +44,7 @@ def mode_choice():
 
 
 def gradient_penalty():
+    """Part 3: a gradient inside a loss, differentiated again and checked to second order."""
     print("3. A gradient-norm penalty (double backprop): d/dw of ||d critic/dx||^2\n")
     rng = np.random.default_rng(1)
     W = rng.standard_normal((2, 8))
@@ -67,6 +70,7 @@ def _fmt(values):
 
 
 def main():
+    """Print the whole tour (``python -m adcore.tour``)."""
     circuits()
     mode_choice()
     gradient_penalty()
