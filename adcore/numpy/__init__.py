@@ -164,7 +164,7 @@ sign = _nondiff["sign"]
 floor = _nondiff["floor"]
 ceil = _nondiff["ceil"]
 rint = _nondiff["rint"]
-round = _nondiff["round"]  # noqa: A001
+round = _nondiff["round"]
 trunc = _nondiff["trunc"]
 isnan = _nondiff["isnan"]
 isinf = _nondiff["isinf"]
@@ -190,8 +190,8 @@ ones_like = _nondiff["ones_like"]
 full_like = _nondiff["full_like"]
 allclose = _nondiff["allclose"]
 isclose = _nondiff["isclose"]
-any = _nondiff["any"]  # noqa: A001
-all = _nondiff["all"]  # noqa: A001
+any = _nondiff["any"]
+all = _nondiff["all"]
 
 # constructors and constants: plain numpy
 zeros, ones, empty, eye, identity = _np.zeros, _np.ones, _np.empty, _np.eye, _np.identity

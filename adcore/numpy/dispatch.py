@@ -288,6 +288,7 @@ def _astype(self, dtype, *args, **kwargs):
 
 
 def install():
+    """Attach operators, numpy-style methods and numpy's protocols to ``Traced`` (on import)."""
     T = Traced
     T.__add__ = lambda s, o: ew.add(s, o)
     T.__radd__ = lambda s, o: ew.add(o, s)

@@ -22,7 +22,7 @@ def _no_out(name, out):
         )
 
 
-def sum(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
     _no_out("sum", out)
     _reject("sum", unsupported)
     return reductions.sum(a, axis=axis, keepdims=keepdims, dtype=dtype)
@@ -40,13 +40,13 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
     return reductions.prod(a, axis=axis, keepdims=keepdims)
 
 
-def max(a, axis=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+def max(a, axis=None, out=None, keepdims=False, **unsupported):
     _no_out("max", out)
     _reject("max", unsupported)
     return reductions.max(a, axis=axis, keepdims=keepdims)
 
 
-def min(a, axis=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+def min(a, axis=None, out=None, keepdims=False, **unsupported):
     _no_out("min", out)
     _reject("min", unsupported)
     return reductions.min(a, axis=axis, keepdims=keepdims)
@@ -133,7 +133,7 @@ def outer(a, b, out=None):
     return linalg.outer(a, b)
 
 
-def abs(x, out=None):  # noqa: A001
+def abs(x, out=None):
     _no_out("abs", out)
     return ew.absolute(x)
 

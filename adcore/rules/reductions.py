@@ -53,7 +53,7 @@ def _sum_impl(x, axis=None, keepdims=False, dtype=None):
     return np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
 
 
-sum = _reduction(_sum_impl, "sum")  # noqa: A001 - mirrors numpy's name
+sum = _reduction(_sum_impl, "sum")  # mirrors numpy's name
 defjvp(
     sum,
     lambda g, ans, x, axis=None, keepdims=False, dtype=None: sum(
@@ -117,8 +117,8 @@ def _extremum(impl, name):
     return prim
 
 
-max = _extremum(lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims), "max")  # noqa: A001
-min = _extremum(lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), "min")  # noqa: A001
+max = _extremum(lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims), "max")
+min = _extremum(lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), "min")
 
 
 # ---- composites: functions of primitives, differentiable for free ------------
