@@ -42,6 +42,22 @@ def scalar_chain_derivative(x, repeats):
     return x, dx
 
 
+def checkpointed_chain(block, n, k, checkpoint):
+    """h -> `block(h, steps)` run for n steps in all, as checkpointed blocks of k steps:
+    the tape keeps n/k block boundaries and the sweep recomputes one block at a time."""
+    segment = checkpoint(block)
+
+    def chain(h):
+        done = 0
+        while done < n:
+            size = min(k, n - done)
+            h = segment(h, size)
+            done += size
+        return h
+
+    return chain
+
+
 # ----------------------------------------------------------------- MLP + softmax CE
 
 

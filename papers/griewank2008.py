@@ -34,8 +34,8 @@ import numpy as np
 
 import adcore
 import adcore.numpy as anp
+from benchmarks.timing import loglog_slope, side_by_side
 from papers.claims import Section, holds
-from papers.timing import loglog_slope, side_by_side
 
 SOURCE = (
     "A. Griewank, A. Walther, 'Evaluating Derivatives: Principles and Techniques of "

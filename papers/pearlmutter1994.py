@@ -20,8 +20,8 @@ import numpy as np
 
 import adcore
 import adcore.numpy as anp
+from benchmarks.timing import loglog_slope, side_by_side
 from papers.claims import Section, holds, matches
-from papers.timing import loglog_slope, side_by_side
 
 SOURCE = (
     "B. A. Pearlmutter, 'Fast exact multiplication by the Hessian', "
