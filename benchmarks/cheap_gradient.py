@@ -15,7 +15,7 @@ backprop's ratio.
 from __future__ import annotations
 
 from . import workloads as w
-from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare
+from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare, timed
 
 NAME = "cheap_gradient"
 OMEGA = (3.0, 4.0)
@@ -37,14 +37,11 @@ def run(ctx) -> dict:
 
     sizes = ctx.pick(tiny=(20, 16, 5), quick=(784, 256, 10), full=(784, 256, 10))
     batch = ctx.pick(tiny=8, quick=128, full=128)
-    params = w.mlp_params(rng, sizes)
-    X, Y = w.mlp_data(rng, batch, sizes[0], sizes[2])
+    params, X, Y = w.mlp_problem(rng, sizes, batch)
     workloads["mlp"] = dict(
         what=f"MLP {'-'.join(map(str, sizes))} softmax CE loss, batch {batch}",
-        args=(params,),
-        consts=(X, Y),
-        f=lambda ops, p, X, Y: w.mlp_loss(ops, p, X, Y),
-        f_numpy=lambda: w.mlp_loss_numpy(params, X, Y),
+        f=w.mlp_loss,
+        args=(params, X, Y),
         hand=lambda: w.mlp_grad_hand(params, X, Y),
     )
 
@@ -52,10 +49,8 @@ def run(ctx) -> dict:
     x = rng.standard_normal(n)
     workloads["elementwise"] = dict(
         what=f"sum(tanh(x) sin(x) + exp(-x^2/2) x), n = {n}",
+        f=w.elementwise,
         args=(x,),
-        consts=(),
-        f=lambda ops, x: w.elementwise(ops, x),
-        f_numpy=lambda: w.elementwise_numpy(x),
         hand=lambda: w.elementwise_grad_hand(x),
     )
 
@@ -63,10 +58,8 @@ def run(ctx) -> dict:
     Ws, Xm = w.matmul_chain_params(rng, depth, width, cols)
     workloads["matmul_chain"] = dict(
         what=f"0.5 ||W_{depth} ... W_1 X||^2, {width}x{width} weights, X {width}x{cols}",
-        args=(Ws,),
-        consts=(Xm,),
-        f=lambda ops, Ws, X: w.matmul_chain(ops, Ws, X),
-        f_numpy=lambda: w.matmul_chain_numpy(Ws, Xm),
+        f=w.matmul_chain,
+        args=(Ws, Xm),
         hand=lambda: w.matmul_chain_grad_hand(Ws, Xm),
     )
 
@@ -75,37 +68,25 @@ def run(ctx) -> dict:
         ref = wl["hand"]()
 
         def build(b, wl=wl):
-            ops = b.ops
-            arg = b.to_native(wl["args"][0])
-            consts = tuple(b.to_native(c) for c in wl["consts"])
+            arg, *consts = (b.to_native(a) for a in wl["args"])
 
-            def f(a):
-                return wl["f"](ops, a, *consts)
+            def f(a):  # differentiated in its first argument, the rest held constant
+                return wl["f"](b.ops, a, *consts)
 
             g = b.grad(f)
-            out = [
-                Candidate(
-                    f"{b.name} grad",
-                    lambda: b.block(g(arg)),
-                    system=b.name,
-                    mode="reverse",
-                    to_numpy=b.to_numpy,
-                )
-            ]
+            out = [timed(b, "grad", lambda: g(arg), "reverse")]
             if b.name == "adcore":  # adcore's namespace on untraced arrays: its plain overhead
                 out.append(
                     Candidate(
-                        "adcore f (untraced)",
-                        lambda: f(arg),
-                        system=b.name,
-                        mode="primal",
-                        check=False,
+                        "adcore f (untraced)", lambda: f(arg), "adcore", "primal", check=False
                     )
                 )
             return out
 
         cands = [
-            Candidate("numpy f", wl["f_numpy"], mode="primal", check=False),
+            Candidate(
+                "numpy f", lambda wl=wl: wl["f"](w.NUMPY, *wl["args"]), mode="primal", check=False
+            ),
             Candidate("hand-written grad", wl["hand"], mode="reverse"),
         ]
         cands += backend_candidates(ctx, build)

@@ -187,6 +187,28 @@ def failed(name: str, exc: BaseException, system: str = "", mode: str = "") -> C
     return Candidate(name, call, system=system, mode=mode)
 
 
+def timed(b, label, call, mode="", to_numpy=None, **info) -> Candidate:
+    """Candidate `<backend> <label>` timing `call()` (blocked on), checked in numpy."""
+    return Candidate(
+        f"{b.name} {label}",
+        lambda: b.block(call()),
+        system=b.name,
+        mode=mode,
+        to_numpy=to_numpy or b.to_numpy,
+        info=info,
+    )
+
+
+def attempt(b, label, mode, make, *args) -> Candidate:
+    """`timed` of `make()(*args)`; when `make` raises (the backend cannot build that
+    transform), a failed candidate that records why."""
+    try:
+        fn = make()
+    except Exception as exc:
+        return failed(f"{b.name} {label}", exc, b.name, mode)
+    return timed(b, label, lambda: fn(*args), mode)
+
+
 def backend_candidates(ctx: Context, build, *args, skip_quick=()) -> list:
     """Candidates from `build(backend, *args)` for every backend, failures recorded.
 

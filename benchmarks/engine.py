@@ -13,7 +13,15 @@ with np.allclose before anything is timed.
 from __future__ import annotations
 
 from . import workloads as w
-from .common import SYSTEM_COLORS, Candidate, backend_candidates, case_table, compare, failed
+from .common import (
+    SYSTEM_COLORS,
+    Candidate,
+    attempt,
+    backend_candidates,
+    case_table,
+    compare,
+    timed,
+)
 
 NAME = "engine"
 TARGETS = {
@@ -38,23 +46,13 @@ def run(ctx) -> dict:
     # ---- MLP loss gradient
     sizes = ctx.pick(tiny=(20, 16, 5), quick=(784, 256, 10), full=(784, 256, 10))
     batch = ctx.pick(tiny=8, quick=128, full=128)
-    params = w.mlp_params(rng, sizes)
-    X, Y = w.mlp_data(rng, batch, sizes[0], sizes[2])
+    params, X, Y = w.mlp_problem(rng, sizes, batch)
     ref = w.mlp_grad_hand(params, X, Y)
 
     def mlp_build(b):
-        ops = b.ops
         P, Xn, Yn = b.to_native(params), b.to_native(X), b.to_native(Y)
-        g = b.grad(lambda p: w.mlp_loss(ops, p, Xn, Yn))
-        return [
-            Candidate(
-                f"{b.name} grad",
-                lambda: b.block(g(P)),
-                system=b.name,
-                mode="reverse",
-                to_numpy=b.to_numpy,
-            )
-        ]
+        g = b.grad(lambda p: w.mlp_loss(b.ops, p, Xn, Yn))
+        return [timed(b, "grad", lambda: g(P), "reverse")]
 
     cands = [Candidate("hand-written", lambda: w.mlp_grad_hand(params, X, Y), mode="reverse")]
     cands += backend_candidates(ctx, mlp_build)
@@ -79,43 +77,20 @@ def run(ctx) -> dict:
         ref = w.tanh_net_jacobian_hand(p, x)
 
         def jac_build(b, p=p, x=x):
-            ops = b.ops
             pn, xn = b.to_native(p), b.to_native(x)
 
             def f(z):
-                return w.tanh_net(ops, pn, z)
+                return w.tanh_net(b.ops, pn, z)
 
-            out = []
-            for mode, label, maker in (
-                ("forward", "jacfwd", b.jacfwd),
-                ("reverse", "jacrev", b.jacrev),
-            ):
-                try:
-                    J = maker(f)
-                    out.append(
-                        Candidate(
-                            f"{b.name} {label}",
-                            lambda J=J: b.block(J(xn)),
-                            system=b.name,
-                            mode=mode,
-                            to_numpy=b.to_numpy,
-                        )
-                    )
-                except Exception as exc:
-                    out.append(failed(f"{b.name} {label}", exc, b.name, mode))
+            out = [
+                attempt(b, "jacfwd", "forward", lambda: b.jacfwd(f), xn),
+                attempt(b, "jacrev", "reverse", lambda: b.jacrev(f), xn),
+            ]
             if b.name == "adcore":
                 J = b.jacobian_auto(f)
                 choice = b.choose_mode(f, xn)
-                out.append(
-                    Candidate(
-                        "adcore jacobian(auto)",
-                        lambda: J(xn),
-                        system=b.name,
-                        mode="auto",
-                        to_numpy=b.to_numpy,
-                        info={"choice": str(getattr(choice, "mode", choice))},
-                    )
-                )
+                choice = str(getattr(choice, "mode", choice))
+                out.append(timed(b, "jacobian(auto)", lambda: J(xn), "auto", choice=choice))
             return out
 
         cands = [Candidate("hand-written", lambda p=p, x=x: w.tanh_net_jacobian_hand(p, x))]
@@ -137,18 +112,9 @@ def run(ctx) -> dict:
     ref = w.tanh_square_hessian_hand(A, x)
 
     def hess_build(b):
-        ops = b.ops
         An, xn = b.to_native(A), b.to_native(x)
-        H = b.hessian(lambda z: w.tanh_square(ops, An, z))
-        return [
-            Candidate(
-                f"{b.name} hessian",
-                lambda: b.block(H(xn)),
-                system=b.name,
-                mode="fwd-over-rev" if b.name == "adcore" else "",
-                to_numpy=b.to_numpy,
-            )
-        ]
+        H = b.hessian(lambda z: w.tanh_square(b.ops, An, z))
+        return [timed(b, "hessian", lambda: H(xn), "fwd-over-rev" if b.name == "adcore" else "")]
 
     cands = [Candidate("hand-written", lambda: w.tanh_square_hessian_hand(A, x))]
     cands += backend_candidates(ctx, hess_build)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import workloads as w
-from .common import Candidate, backend_candidates, case_table, compare, failed
+from .common import Candidate, backend_candidates, case_table, compare, timed
 
 NAME = "second_order"
 MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
@@ -40,26 +40,11 @@ def _hvp_candidates(ctx, f_of, x, v, n_params):
     def build(b):
         f = f_of(b.ops, b)
         xn, vn = b.to_native(x), b.to_native(v)
-        out = []
-        for mode in MODES:
-            name = f"{b.name} {mode}"
-            if mode not in b.hvp_modes:
-                continue
-            if mode == "fwd-over-fwd" and n_params > FOF_LIMIT:
-                continue
-            try:
-                out.append(
-                    Candidate(
-                        name,
-                        lambda mode=mode: b.block(b.hvp(f, xn, vn, mode)),
-                        system=b.name,
-                        mode=mode,
-                        to_numpy=b.to_numpy,
-                    )
-                )
-            except Exception as exc:
-                out.append(failed(name, exc, b.name, mode))
-        return out
+        return [
+            timed(b, mode, lambda mode=mode: b.hvp(f, xn, vn, mode), mode)
+            for mode in MODES
+            if mode in b.hvp_modes and (mode != "fwd-over-fwd" or n_params <= FOF_LIMIT)
+        ]
 
     return backend_candidates(ctx, build, skip_quick=QUICK_SKIP)
 
@@ -69,15 +54,7 @@ def _hessian_candidates(ctx, f_of, x):
         f = f_of(b.ops, b)
         xn = b.to_native(x)
         H = b.hessian(f)
-        return [
-            Candidate(
-                f"{b.name} hessian",
-                lambda: b.block(H(xn)),
-                system=b.name,
-                mode="hessian",
-                to_numpy=b.to_numpy,
-            )
-        ]
+        return [timed(b, "hessian", lambda: H(xn), "hessian")]
 
     return backend_candidates(ctx, build, skip_quick=QUICK_SKIP)
 
@@ -93,8 +70,7 @@ def run(ctx) -> dict:
     # ---- HVP of the MLP loss, parameters as a tuple pytree
     sizes = ctx.pick(tiny=(12, 8, 3), quick=(196, 64, 10), full=(784, 256, 10))
     batch = ctx.pick(tiny=4, quick=64, full=128)
-    params = w.mlp_params(rng, sizes)
-    X, Y = w.mlp_data(rng, batch, sizes[0], sizes[2])
+    params, X, Y = w.mlp_problem(rng, sizes, batch)
     v = tuple(rng.standard_normal(p.shape) for p in params)
     n_params = sum(p.size for p in params)
     ref = complex_step_hvp(lambda p: w.mlp_grad_hand(p, X, Y), params, v)
