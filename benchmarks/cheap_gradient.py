@@ -15,7 +15,7 @@ backprop's ratio.
 from __future__ import annotations
 
 from . import workloads as w
-from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare, timed
+from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare, timed, verdict
 
 NAME = "cheap_gradient"
 OMEGA = (3.0, 4.0)
@@ -138,7 +138,7 @@ def markdown(res: dict) -> str:
         lines += [
             "",
             f"MLP: adcore's ratio is {m['adcore_over_hand']:.2f}x hand-written "
-            f"backprop's (target <= {MLP_TARGET}: {'met' if m['met'] else 'missed'}).",
+            f"backprop's (target <= {MLP_TARGET}: {verdict(m['met'], res.get('level', 'full'))}).",
         ]
     return "\n".join(lines)
 

@@ -244,6 +244,16 @@ def standalone_main(run, argv=None):
         print(json.dumps({k: v for k, v in result.items() if k != "table"}, indent=1))
 
 
+def verdict(met, level="full") -> str:
+    """A target's verdict: "met" or "**missed**" for a full run; a quick or tiny run's
+    sizes and repeats are too small to judge, so it only says "indicative: ..."."""
+    if met is None:
+        return "n/a"
+    if level != "full":
+        return "indicative: met" if met else "indicative: not met"
+    return "met" if met else "**missed**"
+
+
 def cell(e, key, spec, scale=1.0):
     """One table cell: the formatted value, or the entry's status when it has none."""
     if key in e:
