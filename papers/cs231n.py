@@ -198,25 +198,7 @@ def staged_by_hand(x, y):
     dx += 1 * dnum
     dsigy = 1 * dnum
     dy += ((1 - sigy) * sigy) * dsigy
-    return dict(
-        sigy=sigy,
-        num=num,
-        sigx=sigx,
-        xpy=xpy,
-        xpysqr=xpysqr,
-        den=den,
-        invden=invden,
-        f=f,
-        dnum=dnum,
-        dinvden=dinvden,
-        dden=dden,
-        dsigx=dsigx,
-        dxpysqr=dxpysqr,
-        dxpy=dxpy,
-        dsigy=dsigy,
-        dx=dx,
-        dy=dy,
-    )
+    return {name: v for name, v in locals().items() if name not in ("x", "y")}
 
 
 def staged(s):
