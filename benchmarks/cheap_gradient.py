@@ -15,7 +15,15 @@ backprop's ratio.
 from __future__ import annotations
 
 from . import workloads as w
-from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare, timed, verdict
+from .common import (
+    SYSTEM_COLORS,
+    Candidate,
+    backend_candidates,
+    comparison,
+    save_plot,
+    timed,
+    verdict,
+)
 
 NAME = "cheap_gradient"
 OMEGA = (3.0, 4.0)
@@ -90,8 +98,7 @@ def run(ctx) -> dict:
             Candidate("hand-written grad", wl["hand"], mode="reverse"),
         ]
         cands += backend_candidates(ctx, build)
-        entries = compare(ctx, f"cheap gradient: {key}", cands, ref, "numpy f")
-        cases[key] = {"what": wl["what"], "baseline": "numpy f", "entries": entries}
+        cases[key] = comparison(ctx, f"cheap gradient: {key}", wl["what"], cands, ref)
 
     summary = {"omega": OMEGA, "omega_quoted": OMEGA_QUOTED, "source": SOURCE}
     for key, case in cases.items():
@@ -175,8 +182,4 @@ def plots(res: dict, plt, path_for) -> list:
     ax.set_ylabel("cost(grad f) / cost(f)  (log)")
     ax.set_title("Cheap gradient principle: gradient time over numpy f time")
     ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    path = path_for("cheap_gradient")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return save_plot(fig, plt, path_for, "cheap_gradient")

@@ -165,6 +165,23 @@ def compare(
     return entries
 
 
+def comparison(ctx: Context, label: str, what: str, candidates: list, reference, **tol) -> dict:
+    """One comparison of a suite: what it measures, its baseline (the first candidate,
+    every ratio's denominator) and the entries `compare` returns."""
+    base = candidates[0].name
+    entries = compare(ctx, label, candidates, reference, base, **tol)
+    return {"what": what, "baseline": base, "entries": entries}
+
+
+def save_plot(fig, plt, path_for, kind: str) -> list:
+    """Lay out, write `kind`'s PNG where the runner wants it, close: [its path]."""
+    fig.tight_layout()
+    path = path_for(kind)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return [path]
+
+
 def _mismatch_text(value, reference) -> str:
     try:
         la, lb = tree_leaves(value), tree_leaves(reference)

@@ -19,7 +19,8 @@ from .common import (
     attempt,
     backend_candidates,
     case_table,
-    compare,
+    comparison,
+    save_plot,
     timed,
 )
 
@@ -56,11 +57,8 @@ def run(ctx) -> dict:
 
     cands = [Candidate("hand-written", lambda: w.mlp_grad_hand(params, X, Y), mode="reverse")]
     cands += backend_candidates(ctx, mlp_build)
-    cases["mlp_grad"] = {
-        "what": f"MLP {'-'.join(map(str, sizes))} tanh, batch {batch}, softmax CE, gradient",
-        "baseline": "hand-written",
-        "entries": compare(ctx, "engine: MLP grad", cands, ref, "hand-written"),
-    }
+    what = f"MLP {'-'.join(map(str, sizes))} tanh, batch {batch}, softmax CE, gradient"
+    cases["mlp_grad"] = comparison(ctx, "engine: MLP grad", what, cands, ref)
     _target(summary, cases, "mlp_grad", "adcore grad")
 
     # ---- Jacobians of a two-layer tanh net
@@ -95,11 +93,8 @@ def run(ctx) -> dict:
 
         cands = [Candidate("hand-written", lambda p=p, x=x: w.tanh_net_jacobian_hand(p, x))]
         cands += backend_candidates(ctx, jac_build)
-        cases[key] = {
-            "what": f"Jacobian of tanh net {n} -> {m} (hidden {hidden})",
-            "baseline": "hand-written",
-            "entries": compare(ctx, f"engine: {key}", cands, ref, "hand-written"),
-        }
+        what = f"Jacobian of tanh net {n} -> {m} (hidden {hidden})"
+        cases[key] = comparison(ctx, f"engine: {key}", what, cands, ref)
     _target(summary, cases, "jac_256", "adcore jacfwd", "jac_256_fwd")
     _target(summary, cases, "jac_256", "adcore jacrev", "jac_256_rev")
     _target(summary, cases, "jac_4_1024", "adcore jacfwd", "jac_4_1024_fwd")
@@ -118,11 +113,8 @@ def run(ctx) -> dict:
 
     cands = [Candidate("hand-written", lambda: w.tanh_square_hessian_hand(A, x))]
     cands += backend_candidates(ctx, hess_build)
-    cases["hessian_100"] = {
-        "what": f"full Hessian of sum(tanh(A x)^2), n = {n}",
-        "baseline": "hand-written",
-        "entries": compare(ctx, "engine: Hessian", cands, ref, "hand-written"),
-    }
+    what = f"full Hessian of sum(tanh(A x)^2), n = {n}"
+    cases["hessian_100"] = comparison(ctx, "engine: Hessian", what, cands, ref)
     _target(summary, cases, "hessian_100", "adcore hessian")
     return {
         "params": {"mlp_sizes": sizes, "batch": batch, "jacobians": jac_shapes, "hessian_n": n},
@@ -206,11 +198,7 @@ def plots(res: dict, plt, path_for) -> list:
     ax.set_ylabel("time / hand-written numpy (log; dashed red: adcore target)")
     ax.set_title("Engine targets: adcore and peers against hand-written numpy")
     ax.legend(fontsize=8, ncol=len(order))
-    fig.tight_layout()
-    path = path_for("engine")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return save_plot(fig, plt, path_for, "engine")
 
 
 def _target_key(label: str):

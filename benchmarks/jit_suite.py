@@ -310,30 +310,31 @@ print(json.dumps({"import_s": t1 - t0, "compile_s": t2 - t1, "specializations": 
 """
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def probe(code, **env):
+    """Run `code` in a fresh Python with `env` added (and this repository importable);
+    return the JSON it prints last."""
+    env = dict(os.environ, **env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [ROOT, env.get("PYTHONPATH")]))
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def compile_times():
     """compile_all() in a fresh process with an empty numba cache, then again with it warm."""
     with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-        runs = []
-        for _ in ("cold", "warm"):
-            out = subprocess.run(
-                [sys.executable, "-c", _COMPILE_PROBE],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return {"cold": runs[0], "warm": runs[1]}
+        cold, warm = (probe(_COMPILE_PROBE, NUMBA_CACHE_DIR=cache) for _ in range(2))
+    return {"cold": cold, "warm": warm}
 
 
 # ---- the same headline with glibc keeping freed memory ----------------------------
 
 _KEEP_MEMORY_PROBE = """
-import json, sys
-sys.path.insert(0, {root!r})
+import json
 from benchmarks import jit_suite
 print(json.dumps(jit_suite.headline({rounds})))
 """
@@ -341,21 +342,12 @@ print(json.dumps(jit_suite.headline({rounds})))
 
 def headline_keep_memory(rounds):
     """The headline in a process where free() keeps memory (no fresh page faults)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(
-        os.environ,
+    return probe(
+        _KEEP_MEMORY_PROBE.format(rounds=rounds),
         MALLOC_MMAP_THRESHOLD_=str(1 << 30),
         MALLOC_TRIM_THRESHOLD_=str(1 << 31),
         MALLOC_TOP_PAD_=str(1 << 26),
     )
-    out = subprocess.run(
-        [sys.executable, "-c", _KEEP_MEMORY_PROBE.format(root=root, rounds=rounds)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # ---- the suite ----------------------------------------------------------------------

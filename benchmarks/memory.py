@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import workloads as w
-from .common import error_text
+from .common import error_text, save_plot
 from .timing import peak_bytes
 
 NAME = "memory"
@@ -137,8 +137,4 @@ def plots(res: dict, plt, path_for) -> list:
     ax.set_ylabel("peak traced memory (MiB)")
     ax.set_title(f"Memory vs chain length (vector of {res['params']['vector_size']} float64)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = path_for("memory")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return save_plot(fig, plt, path_for, "memory")

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import minimal
 from . import workloads as w
-from .common import SYSTEM_COLORS, Candidate, backend_candidates, cell, compare, timed
+from .common import SYSTEM_COLORS, Candidate, backend_candidates, cell, compare, save_plot, timed
 
 NAME = "overhead"
 OPS_PER_REPEAT = 4
@@ -160,8 +160,4 @@ def plots(res: dict, plt, path_for) -> list:
         ax.text(v, i, f" {v:.2f}", va="center", fontsize=8)
     ax.set_xlabel("microseconds per op (log scale, lower is better)")
     ax.set_title(f"Per-op overhead, {res['params']['n_ops']}-op scalar chain")
-    fig.tight_layout()
-    path = path_for("overhead")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return save_plot(fig, plt, path_for, "overhead")

@@ -15,12 +15,16 @@ from __future__ import annotations
 import numpy as np
 
 from . import workloads as w
-from .common import Candidate, backend_candidates, case_table, compare, timed
+from .common import Candidate, backend_candidates, case_table, comparison, timed
 
 NAME = "second_order"
 MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
 FOF_LIMIT = 2000
-QUICK_SKIP = ("jax",)  # JAX eager compiles each op per shape: ~25 s of warm-up here
+QUICK_SKIP = ("jax",)
+TOL = {
+    "rtol": 1e-7,
+    "atol": 1e-10,
+}  # against complex-step references  # JAX eager compiles each op per shape: ~25 s of warm-up here
 
 
 def complex_step_hvp(grad_fn, x, v, eps=1e-30):
@@ -85,14 +89,8 @@ def run(ctx) -> dict:
         )
     ]
     cands += _hvp_candidates(ctx, mlp_f, params, v, n_params)
-    cases["mlp_hvp"] = {
-        "what": f"HVP of MLP {'-'.join(map(str, sizes))} loss, batch {batch} "
-        f"({n_params} parameters)",
-        "baseline": "hand-written grad",
-        "entries": compare(
-            ctx, "second order: MLP hvp", cands, ref, "hand-written grad", rtol=1e-7, atol=1e-10
-        ),
-    }
+    what = f"HVP of MLP {'-'.join(map(str, sizes))} loss, batch {batch} ({n_params} parameters)"
+    cases["mlp_hvp"] = comparison(ctx, "second order: MLP hvp", what, cands, ref, **TOL)
 
     # ---- small MLP, flat parameters: all four HVP modes and the full Hessian
     ssizes = ctx.pick(tiny=(3, 3, 2), quick=(16, 8, 4), full=(16, 16, 4))
@@ -114,34 +112,18 @@ def run(ctx) -> dict:
 
     base = Candidate("hand-written grad", lambda: flat_grad(theta), mode="gradient", check=False)
     cands = [base] + _hvp_candidates(ctx, small_f, theta, vs, n_small)
-    cases["small_mlp_hvp"] = {
-        "what": f"HVP of MLP {'-'.join(map(str, ssizes))} loss, batch {sbatch}, flat "
-        f"parameters (n = {n_small})",
-        "baseline": "hand-written grad",
-        "entries": compare(
-            ctx,
-            "second order: small MLP hvp",
-            cands,
-            H_ref @ vs,
-            "hand-written grad",
-            rtol=1e-7,
-            atol=1e-10,
-        ),
-    }
+    what = (
+        f"HVP of MLP {'-'.join(map(str, ssizes))} loss, batch {sbatch}, flat parameters "
+        f"(n = {n_small})"
+    )
+    cases["small_mlp_hvp"] = comparison(
+        ctx, "second order: small MLP hvp", what, cands, H_ref @ vs, **TOL
+    )
     cands = [base] + _hessian_candidates(ctx, small_f, theta)
-    cases["small_mlp_hessian"] = {
-        "what": f"full Hessian of the same small MLP loss (n = {n_small})",
-        "baseline": "hand-written grad",
-        "entries": compare(
-            ctx,
-            "second order: small MLP hessian",
-            cands,
-            H_ref,
-            "hand-written grad",
-            rtol=1e-7,
-            atol=1e-10,
-        ),
-    }
+    what = f"full Hessian of the same small MLP loss (n = {n_small})"
+    cases["small_mlp_hessian"] = comparison(
+        ctx, "second order: small MLP hessian", what, cands, H_ref, **TOL
+    )
 
     # ---- Rosenbrock
     n_hvp = ctx.pick(tiny=8, quick=300, full=1000)
@@ -153,32 +135,18 @@ def run(ctx) -> dict:
 
     cands = [Candidate("hand-written hvp", lambda: w.rosenbrock_hvp_hand(xr, vr))]
     cands += _hvp_candidates(ctx, ros_f, xr, vr, n_hvp)
-    cases["rosenbrock_hvp"] = {
-        "what": f"HVP of Rosenbrock, n = {n_hvp}",
-        "baseline": "hand-written hvp",
-        "entries": compare(
-            ctx,
-            "second order: Rosenbrock hvp",
-            cands,
-            w.rosenbrock_hvp_hand(xr, vr),
-            "hand-written hvp",
-        ),
-    }
+    ref = w.rosenbrock_hvp_hand(xr, vr)
+    what = f"HVP of Rosenbrock, n = {n_hvp}"
+    cases["rosenbrock_hvp"] = comparison(ctx, "second order: Rosenbrock hvp", what, cands, ref)
     n_h = ctx.pick(tiny=8, quick=50, full=200)
     xh = rng.uniform(-1.5, 1.5, n_h)
     cands = [Candidate("hand-written hessian", lambda: w.rosenbrock_hessian_hand(xh))]
     cands += _hessian_candidates(ctx, ros_f, xh)
-    cases["rosenbrock_hessian"] = {
-        "what": f"full Hessian of Rosenbrock, n = {n_h}",
-        "baseline": "hand-written hessian",
-        "entries": compare(
-            ctx,
-            "second order: Rosenbrock hessian",
-            cands,
-            w.rosenbrock_hessian_hand(xh),
-            "hand-written hessian",
-        ),
-    }
+    ref = w.rosenbrock_hessian_hand(xh)
+    what = f"full Hessian of Rosenbrock, n = {n_h}"
+    cases["rosenbrock_hessian"] = comparison(
+        ctx, "second order: Rosenbrock hessian", what, cands, ref
+    )
 
     summary = {}
     for key, case in cases.items():
