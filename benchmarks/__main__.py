@@ -126,13 +126,17 @@ def main(argv=None) -> int:
             print(f"wrote {path}")
     from .report import headline_rows
 
-    rows = [
-        (what, measured, f"goal {goal}", v) for what, measured, goal, v in headline_rows(results)
-    ]
-    widths = [max((len(r[i]) for r in rows), default=0) for i in range(3)]
+    rows = []  # (what, value, goal, verdict, note): a tally's "closest ..." goes last
+    for what, measured, goal, verdict in headline_rows(results):
+        value, _, note = measured.partition("; ")
+        rows.append((what, value, f"goal {goal}", verdict, f"  ({note})" if note else ""))
+    widths = [max((len(r[i]) for r in rows), default=0) for i in range(4)]
     print()
-    for what, measured, goal, verdict in rows:
-        print(f"  {what:<{widths[0]}}  {measured:>{widths[1]}}  {goal:<{widths[2]}}  {verdict}")
+    for what, value, goal, verdict, note in rows:
+        print(
+            f"  {what:<{widths[0]}}  {value:>{widths[1]}}  {goal:<{widths[2]}}  "
+            f"{verdict:<{widths[3]}}{note}".rstrip()
+        )
     return 0
 
 

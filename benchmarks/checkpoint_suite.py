@@ -140,9 +140,5 @@ def _table(rows, scaling, state):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    standalone_main(run, argv)
-
-
 if __name__ == "__main__":
-    main()
+    standalone_main(run)

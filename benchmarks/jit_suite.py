@@ -451,9 +451,5 @@ def table(r):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    standalone_main(run, argv)
-
-
 if __name__ == "__main__":
-    main()
+    standalone_main(run)
