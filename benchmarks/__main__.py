@@ -54,7 +54,7 @@ def main(argv=None) -> int:
         "updates the committed report (benchmarks/results/latest.md and latest_*.png).",
     )
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes and few repeats (well under 2 minutes)"
+        "--quick", action="store_true", help="small sizes and few repeats (under a minute idle)"
     )
     parser.add_argument(
         "--tiny",
