@@ -33,6 +33,15 @@ TARGETS = {
     "jac_1024_4_rev": 2.0,
     "hessian_100": 10.0,
 }
+# target -> (case, adcore's transform the target is about)
+TARGET_OF = {
+    "mlp_grad": ("mlp_grad", "grad"),
+    "jac_256_fwd": ("jac_256", "jacfwd"),
+    "jac_256_rev": ("jac_256", "jacrev"),
+    "jac_4_1024_fwd": ("jac_4_1024", "jacfwd"),
+    "jac_1024_4_rev": ("jac_1024_4", "jacrev"),
+    "hessian_100": ("hessian_100", "hessian"),
+}
 
 
 def n_steps(level):
@@ -42,7 +51,6 @@ def n_steps(level):
 def run(ctx) -> dict:
     rng = ctx.rng()
     cases = {}
-    summary = {}
 
     # ---- MLP loss gradient
     sizes = ctx.pick(tiny=(20, 16, 5), quick=(784, 256, 10), full=(784, 256, 10))
@@ -59,7 +67,6 @@ def run(ctx) -> dict:
     cands += backend_candidates(ctx, mlp_build)
     what = f"MLP {'-'.join(map(str, sizes))} tanh, batch {batch}, softmax CE, gradient"
     cases["mlp_grad"] = comparison(ctx, "engine: MLP grad", what, cands, ref)
-    _target(summary, cases, "mlp_grad", "adcore grad")
 
     # ---- Jacobians of a two-layer tanh net
     jac_shapes = {
@@ -95,10 +102,6 @@ def run(ctx) -> dict:
         cands += backend_candidates(ctx, jac_build)
         what = f"Jacobian of tanh net {n} -> {m} (hidden {hidden})"
         cases[key] = comparison(ctx, f"engine: {key}", what, cands, ref)
-    _target(summary, cases, "jac_256", "adcore jacfwd", "jac_256_fwd")
-    _target(summary, cases, "jac_256", "adcore jacrev", "jac_256_rev")
-    _target(summary, cases, "jac_4_1024", "adcore jacfwd", "jac_4_1024_fwd")
-    _target(summary, cases, "jac_1024_4", "adcore jacrev", "jac_1024_4_rev")
 
     # ---- full Hessian of sum(tanh(A x)^2)
     n = ctx.pick(tiny=6, quick=100, full=100)
@@ -115,7 +118,10 @@ def run(ctx) -> dict:
     cands += backend_candidates(ctx, hess_build)
     what = f"full Hessian of sum(tanh(A x)^2), n = {n}"
     cases["hessian_100"] = comparison(ctx, "engine: Hessian", what, cands, ref)
-    _target(summary, cases, "hessian_100", "adcore hessian")
+    summary = {
+        key: _target(key, cases[case]["entries"].get(f"adcore {how}", {}))
+        for key, (case, how) in TARGET_OF.items()
+    }
     return {
         "params": {"mlp_sizes": sizes, "batch": batch, "jacobians": jac_shapes, "hessian_n": n},
         "cases": cases,
@@ -124,23 +130,18 @@ def run(ctx) -> dict:
     }
 
 
-def _target(summary, cases, case, entry_name, key=None):
-    key = key or case
-    e = cases[case]["entries"].get(entry_name, {})
+def _target(key, e):
+    """Target `key` against adcore's entry `e`: the ratio and whether it is met."""
     if "ratio" in e:
-        summary[key] = {
-            "ratio": e["ratio"],
-            "target": TARGETS[key],
-            "met": e["ratio"] <= TARGETS[key],
-        }
-    else:
-        summary[key] = {
-            "ratio": None,
-            "target": TARGETS[key],
-            "met": False,
-            "status": e.get("status", "missing"),
-            "error": e.get("error"),
-        }
+        return {"ratio": e["ratio"], "target": TARGETS[key], "met": e["ratio"] <= TARGETS[key]}
+    status = e.get("status", "missing")
+    return {
+        "ratio": None,
+        "target": TARGETS[key],
+        "met": False,
+        "status": status,
+        "error": e.get("error"),
+    }
 
 
 def markdown(res: dict) -> str:
@@ -154,23 +155,17 @@ def markdown(res: dict) -> str:
 def plots(res: dict, plt, path_for) -> list:
     import numpy as np
 
-    # per case: adcore's mode the target is about, and each peer's best mode
-    wanted = {
-        "mlp_grad": ("grad",),
-        "jac_256": ("jacfwd", "jacrev"),
-        "jac_4_1024": ("jacfwd",),
-        "jac_1024_4": ("jacrev",),
-        "hessian_100": ("hessian",),
-    }
     all_systems = {
         e["system"] for case in res["cases"].values() for e in case["entries"].values()
     } - {"numpy"}
-    labels, bars = [], {s: [] for s in all_systems}
-    for key, case in res["cases"].items():
-        for how in wanted.get(key, ()):
-            labels.append(f"{key}\n{how}")
+    # one group of bars per target: adcore's transform, and each peer's same transform
+    labels, targets, bars = [], [], {s: [] for s in all_systems}
+    for key, (case, how) in TARGET_OF.items():
+        if case in res["cases"]:
+            labels.append(f"{case}\n{how}")
+            targets.append(TARGETS[key])
             for system in all_systems:
-                e = case["entries"].get(f"{system} {how}", {})
+                e = res["cases"][case]["entries"].get(f"{system} {how}", {})
                 bars[system].append(e.get("ratio", np.nan))
     if not labels or not bars:
         return []
@@ -188,10 +183,8 @@ def plots(res: dict, plt, path_for) -> list:
             label=system,
             color=SYSTEM_COLORS.get(system),
         )
-    targets = [TARGETS.get(_target_key(lbl)) for lbl in labels]
     for x, t in zip(xs, targets, strict=True):
-        if t:
-            ax.hlines(t, x - 0.45, x + 0.45, colors="tab:red", linestyles="--", lw=1)
+        ax.hlines(t, x - 0.45, x + 0.45, colors="tab:red", linestyles="--", lw=1)
     ax.axhline(1.0, color="gray", lw=0.8)
     ax.set_yscale("log")
     ax.set_xticks(xs, labels, fontsize=8)
@@ -199,10 +192,3 @@ def plots(res: dict, plt, path_for) -> list:
     ax.set_title("Engine targets: adcore and peers against hand-written numpy")
     ax.legend(fontsize=8, ncol=len(order))
     return save_plot(fig, plt, path_for, "engine")
-
-
-def _target_key(label: str):
-    key, how = label.split("\n")
-    if key == "jac_256":
-        return "jac_256_fwd" if how == "jacfwd" else "jac_256_rev"
-    return {"jac_4_1024": "jac_4_1024_fwd", "jac_1024_4": "jac_1024_4_rev"}.get(key, key)
