@@ -20,11 +20,8 @@ from .common import Candidate, backend_candidates, case_table, comparison, timed
 NAME = "second_order"
 MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
 FOF_LIMIT = 2000
-QUICK_SKIP = ("jax",)
-TOL = {
-    "rtol": 1e-7,
-    "atol": 1e-10,
-}  # against complex-step references  # JAX eager compiles each op per shape: ~25 s of warm-up here
+QUICK_SKIP = ("jax",)  # JAX eager compiles each op per shape: ~25 s of warm-up here
+TOL = {"rtol": 1e-7, "atol": 1e-10}  # against the complex-step references
 
 
 def complex_step_hvp(grad_fn, x, v, eps=1e-30):
@@ -39,10 +36,10 @@ def complex_step_hvp(grad_fn, x, v, eps=1e-30):
 
 
 def _hvp_candidates(ctx, f_of, x, v, n_params):
-    """Candidates for every backend's HVP modes; f_of(ops) -> scalar function."""
+    """Candidates for every backend's HVP modes; f_of(backend) -> scalar function."""
 
     def build(b):
-        f = f_of(b.ops, b)
+        f = f_of(b)
         xn, vn = b.to_native(x), b.to_native(v)
         return [
             timed(b, mode, lambda mode=mode: b.hvp(f, xn, vn, mode), mode)
@@ -55,7 +52,7 @@ def _hvp_candidates(ctx, f_of, x, v, n_params):
 
 def _hessian_candidates(ctx, f_of, x):
     def build(b):
-        f = f_of(b.ops, b)
+        f = f_of(b)
         xn = b.to_native(x)
         H = b.hessian(f)
         return [timed(b, "hessian", lambda: H(xn), "hessian")]
@@ -79,9 +76,9 @@ def run(ctx) -> dict:
     n_params = sum(p.size for p in params)
     ref = complex_step_hvp(lambda p: w.mlp_grad_hand(p, X, Y), params, v)
 
-    def mlp_f(ops, b):
+    def mlp_f(b):
         Xn, Yn = b.to_native(X), b.to_native(Y)
-        return lambda p: w.mlp_loss(ops, p, Xn, Yn)
+        return lambda p: w.mlp_loss(b.ops, p, Xn, Yn)
 
     cands = [
         Candidate(
@@ -106,9 +103,9 @@ def run(ctx) -> dict:
     eye = np.eye(n_small)
     H_ref = np.stack([complex_step_hvp(flat_grad, theta, e) for e in eye])
 
-    def small_f(ops, b):
+    def small_f(b):
         Xn, Yn = b.to_native(Xs), b.to_native(Ys)
-        return lambda t: w.mlp_loss(ops, unpack(t), Xn, Yn)
+        return lambda t: w.mlp_loss(b.ops, unpack(t), Xn, Yn)
 
     base = Candidate("hand-written grad", lambda: flat_grad(theta), mode="gradient", check=False)
     cands = [base] + _hvp_candidates(ctx, small_f, theta, vs, n_small)
@@ -130,8 +127,8 @@ def run(ctx) -> dict:
     xr = rng.uniform(-1.5, 1.5, n_hvp)
     vr = rng.standard_normal(n_hvp)
 
-    def ros_f(ops, b):
-        return lambda z: w.rosenbrock(ops, z)
+    def ros_f(b):
+        return lambda z: w.rosenbrock(b.ops, z)
 
     cands = [Candidate("hand-written hvp", lambda: w.rosenbrock_hvp_hand(xr, vr))]
     cands += _hvp_candidates(ctx, ros_f, xr, vr, n_hvp)

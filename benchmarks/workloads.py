@@ -77,14 +77,18 @@ def checkpointed_chain(block, n, k, checkpoint):
 # ----------------------------------------------------------------- MLP + softmax CE
 
 
+def dense_layers(rng, sizes):
+    """(W1, b1, W2, b2, ...) for layer widths `sizes`: W_k is (fan-in, fan-out), scaled by
+    1/sqrt(fan-in); the biases are 0.1 times standard normals."""
+    params = []
+    for fan_in, fan_out in zip(sizes, sizes[1:]):
+        params += [rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)]
+        params += [0.1 * rng.standard_normal(fan_out)]
+    return tuple(params)
+
+
 def mlp_params(rng, sizes=(784, 256, 10)):
-    n_in, n_hidden, n_out = sizes
-    return (
-        rng.standard_normal((n_in, n_hidden)) / np.sqrt(n_in),
-        0.1 * rng.standard_normal(n_hidden),
-        rng.standard_normal((n_hidden, n_out)) / np.sqrt(n_hidden),
-        0.1 * rng.standard_normal(n_out),
-    )
+    return dense_layers(rng, sizes)
 
 
 def mlp_data(rng, batch, n_in, n_out):
@@ -259,15 +263,8 @@ def rosenbrock_hessian_hand(x):
 
 
 def critic_params(rng, sizes=(64, 128, 128)):
-    d_in, h1, h2 = sizes
-    return (
-        rng.standard_normal((d_in, h1)) / np.sqrt(d_in),
-        0.1 * rng.standard_normal(h1),
-        rng.standard_normal((h1, h2)) / np.sqrt(h1),
-        0.1 * rng.standard_normal(h2),
-        rng.standard_normal(h2) / np.sqrt(h2),
-        0.1 * rng.standard_normal(1),
-    )
+    *hidden, W3, b3 = dense_layers(rng, (*sizes, 1))
+    return (*hidden, W3[:, 0], b3)  # w3 a vector: one score per row
 
 
 def critic(ops, theta, X):
