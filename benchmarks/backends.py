@@ -44,7 +44,6 @@ class Backend:
     """One AD system.  Subclasses fill in what they support; the rest raises."""
 
     name = "?"
-    is_peer = True
     hvp_modes: tuple = ()
 
     def __init__(self):
@@ -99,7 +98,6 @@ class Backend:
 # --------------------------------------------------------------------------- adcore
 class AdcoreBackend(Backend):
     name = "adcore"
-    is_peer = False
     hvp_modes = HVP_MODES
 
     def __init__(self):

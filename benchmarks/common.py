@@ -25,10 +25,19 @@ __all__ = [
     "SYSTEM_COLORS",
     "Context",
     "Candidate",
+    "timed",
+    "attempt",
+    "failed",
+    "backend_candidates",
     "compare",
+    "comparison",
     "allclose_tree",
     "error_text",
-    "failed",
+    "verdict",
+    "cell",
+    "case_table",
+    "save_plot",
+    "standalone_main",
 ]
 
 
@@ -40,7 +49,6 @@ class Context:
     skipped: dict  # name -> reason
     progress: Progress
     seed: int = 0
-    notes: list = field(default_factory=list)
     step_seconds: dict = field(default_factory=dict)
     quick_skips: set = field(default_factory=set)
     suite: str = ""

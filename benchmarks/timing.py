@@ -21,7 +21,7 @@ import numpy as np
 
 try:
     from resource import RUSAGE_SELF, getrusage
-except ImportError:  # not on Windows: page faults are then reported as 0
+except ImportError:  # Windows has no resource module: page faults then read 0
     getrusage = None
 
 __all__ = [

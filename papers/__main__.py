@@ -1,7 +1,7 @@
 """``python -m papers [--report] [--quick] [--only NAME ...]``: run every reproduction.
 
-Prints, for every claim, the published value, ours and whether they agree;
-exits with status 1 if any claim disagrees.  ``--report`` also writes
+Prints, for every claim as soon as it is made, the published value, ours and whether
+they agree; exits with status 1 if any claim disagrees.  ``--report`` also writes
 papers/REPORT.md.
 """
 
@@ -54,6 +54,7 @@ COLUMNS = (("claim", 56), ("published", 26), ("ours", 26), ("agree", 5))
 
 
 def print_progress(section, claim):
+    """A section's header as it starts, then each claim's row as it is added."""
     if claim is None:
         print(f"== {section.title}")
         print(textwrap.fill(section.source, 119, initial_indent="   ", subsequent_indent="   "))
@@ -68,7 +69,7 @@ def print_row(cells):
         for text, (_, width) in zip(cells, COLUMNS, strict=True)
     ]
     for parts in itertools.zip_longest(*wrapped, fillvalue=""):
-        line = "  ".join(f"{part:<{width}}" for part, (_, width) in zip(parts, COLUMNS))
+        line = "  ".join(f"{p:<{width}}" for p, (_, width) in zip(parts, COLUMNS, strict=True))
         print("   " + line.rstrip(), flush=True)
 
 

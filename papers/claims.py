@@ -62,10 +62,6 @@ class Section:
             fn(self, claim)
         return claim
 
-    @property
-    def all_agree(self):
-        return all(c.agree for c in self.claims)
-
 
 def fmt(x, digits=4):
     """Short text for a number or a small array."""
