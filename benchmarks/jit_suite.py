@@ -84,8 +84,9 @@ def into_fresh(kernel, *inputs, shape):
     return call
 
 
-def repeated(rule, reps, *args):
-    """`reps` calls of pullback `rule(g, *args)` as one call: small sizes in a batch."""
+def pullback(rule, *args, reps=1):
+    """A one-argument call `g -> rule(g, *args)` of a pullback rule, `reps` times over
+    (a batch of calls times the small sizes)."""
 
     def call(g):
         for _ in range(reps):
@@ -194,14 +195,11 @@ def pullbacks(rounds, n=N):
         assert got is not None, name
         err = float(np.max(np.abs(got - expected) / (1.0 + np.abs(expected))))
         assert err < 1e-12, (name, argnum, err)
-        t = interleaved(
-            {
-                "numpy": lambda g: numpy_rule(g, ans, *args),
-                "kernel": lambda g: kernel_rule(g, ans, *args),
-            },
-            g,
-            rounds,
-        )
+        calls = {
+            "numpy": pullback(numpy_rule, ans, *args),
+            "kernel": pullback(kernel_rule, ans, *args),
+        }
+        t = interleaved(calls, g, rounds)
         rows.append(
             {
                 "primitive": name,
@@ -236,8 +234,8 @@ def threshold_scan(rounds, sizes):
                 numpy_rule, kernel_rule = get_primitive(name).vjps[0], fused.RULES[name][0]
                 reps = max(1, 20000 // n)  # time a batch of calls for the small sizes
                 batches = {
-                    "numpy": repeated(numpy_rule, reps, ans, x),
-                    "kernel": repeated(kernel_rule, reps, ans, x),
+                    "numpy": pullback(numpy_rule, ans, x, reps=reps),
+                    "kernel": pullback(kernel_rule, ans, x, reps=reps),
                 }
                 t = interleaved(batches, g, rounds)
                 row[name] = t["numpy"]["wall_s"] / t["kernel"]["wall_s"]
