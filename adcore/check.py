@@ -12,6 +12,7 @@ finite differences are meaningful.
 import numpy as np
 
 from adcore.core import getval
+from adcore.core.debug import checking_rule_shapes
 from adcore.core.pytree import tree_flatten
 from adcore.transforms import jvp, vjp
 
@@ -36,7 +37,8 @@ def check_grads(f, args, order=2, modes=("fwd", "rev"), eps=1e-6, rtol=1e-5, ato
             raise ValueError(f"check_grads: unknown mode {m!r}; use 'fwd' and/or 'rev'")
     args = tuple(np.asarray(getval(a), dtype=np.float64) for a in args)
     rng = np.random.default_rng(0)
-    _check(f, args, order, modes, eps, rtol, atol, rng, path="f", total=order)
+    with checking_rule_shapes():  # every rule's output shape too, not only users'
+        _check(f, args, order, modes, eps, rtol, atol, rng, path="f", total=order)
 
 
 def _compare(got, want, rtol, atol, what):

@@ -5,10 +5,10 @@ the primal's shape behind leading batch axes when ``jacfwd`` pushes many
 tangent directions through one pass (``tag.nbatch`` of them, 0 or 1).
 """
 
-from . import hooks
+from . import debug, hooks
 from .primitive import NONDIFF
 from .tags import Tag
-from .tracer import Traced
+from .tracer import Traced, shape_of
 
 
 class Dual(Traced):
@@ -55,6 +55,8 @@ class ForwardTag(Tag):
                 t = hooks.stack([rule(gk, ans, *primals, **kwargs) for gk in g])
             else:
                 t = rule(g, ans, *primals, **kwargs)
+            if prim.checked or debug.every_rule:
+                self._check(prim, i, t, g, ans)
             tangent = t if tangent is None else hooks.add(tangent, t)
         if tangent is None:
             return ans
@@ -73,5 +75,13 @@ class ForwardTag(Tag):
             return ans
         g = dual.tangent
         if self.nbatch and not prim.jvp_batched:
-            return Dual(ans, hooks.stack([rule(gk, ans, x, **kwargs) for gk in g]), self)
-        return Dual(ans, rule(g, ans, x, **kwargs), self)
+            t = hooks.stack([rule(gk, ans, x, **kwargs) for gk in g])
+        else:
+            t = rule(g, ans, x, **kwargs)
+        if prim.checked or debug.every_rule:
+            self._check(prim, 0, t, g, ans)
+        return Dual(ans, t, self)
+
+    def _check(self, prim, argnum, t, g, ans):
+        batch = tuple(shape_of(g)[: self.nbatch])
+        debug.check_rule_shape(prim, "jvp", argnum, t, batch + tuple(shape_of(ans)))

@@ -21,6 +21,9 @@ batch axes; built-in rules are, and infer the number of batch axes from
 are not, the traces loop over the batch axis (``registry()`` tells which).
 """
 
+import threading
+import weakref
+
 from .tracer import Traced
 
 # Marks an argument position that is never differentiated (indices, masks).
@@ -39,6 +42,8 @@ class Primitive:
         "family",
         "variants",
         "meta",
+        "key",
+        "checked",
         "__weakref__",
     )
 
@@ -53,8 +58,11 @@ class Primitive:
         self.family = family
         self.variants = {}  # extra rule kinds attached later: "jitted", "taylor", ...
         self.meta = {}  # hints for the registry-driven tests: arity, domain, ...
+        self.key = self.name
+        # users' rules have their output shapes checked on every call (see debug.py)
+        self.checked = family == "user"
         if register:  # per-call primitives (checkpointed blocks) stay out of the registry
-            _REGISTRY[self.name] = self
+            self.key = _register(self)
 
     def __call__(self, *args, **kwargs):
         top = None
@@ -77,7 +85,28 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-_REGISTRY = {}
+# registry key -> primitive.  A primitive is identified by the object, never by
+# its name: a user's ``@primitive def sigmoid`` is a different primitive from the
+# built-in one and must not replace it (adcore_jit would then swap the built-in's
+# kernel into the user's function).  The first primitive of a name keeps the plain
+# name (the built-ins register first, when adcore is imported); a later one is
+# listed qualified by its module, ``mymodule.sigmoid``.  Weak values: a primitive
+# made inside a function (a test, a loop) leaves the registry when it is dropped.
+_REGISTRY = weakref.WeakValueDictionary()
+_REGISTRY_LOCK = threading.Lock()
+
+
+def _register(prim):
+    with _REGISTRY_LOCK:
+        key = prim.name
+        if key in _REGISTRY:
+            module = getattr(prim.impl, "__module__", None) or "<unknown>"
+            key = base = f"{module}.{prim.name}"
+            n = 2
+            while key in _REGISTRY:
+                key, n = f"{base}#{n}", n + 1
+        _REGISTRY[key] = prim
+        return key
 
 
 def primitive(fn=None, *, name=None, family="user"):
@@ -138,9 +167,13 @@ def defvjp_direct(prim, *fns, argnums=None, batched=True):
 
 
 def registry():
-    """Every primitive and its rule kinds: {name: {jvp, vjp, batched, jitted, ...}}."""
+    """Every primitive and its rule kinds: {name: {jvp, vjp, batched, jitted, ...}}.
+
+    A primitive whose name an earlier one already has is listed as
+    ``module.name`` (e.g. ``__main__.sigmoid`` next to the built-in ``sigmoid``).
+    """
     table = {}
-    for name, p in sorted(_REGISTRY.items()):
+    for name, p in sorted(all_primitives().items()):
         table[name] = {
             "family": p.family,
             "jvp": bool(p.jvps),
@@ -152,9 +185,12 @@ def registry():
     return table
 
 
-def get_primitive(name):
-    return _REGISTRY[name]
+def get_primitive(key):
+    """The primitive registered under ``key`` (a name, or ``module.name`` for a duplicate)."""
+    return _REGISTRY[key]
 
 
 def all_primitives():
-    return dict(_REGISTRY)
+    """{registry key: primitive} for every live registered primitive."""
+    with _REGISTRY_LOCK:
+        return dict(_REGISTRY)

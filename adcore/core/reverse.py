@@ -16,10 +16,10 @@ cotangents at once); rules infer them from ``ndim(g) - ndim(ans)``.
 
 import numpy as np
 
-from . import hooks
+from . import debug, hooks
 from .primitive import NONDIFF
 from .tags import Tag
-from .tracer import Traced
+from .tracer import Traced, ndim_of, shape_of
 
 
 class TapeValue(Traced):
@@ -100,6 +100,10 @@ def sweep(tape, seeds, nbatch=0, keep=False):
                 c = hooks.stack([rule(gk, ans, *primals, **kwargs) for gk in g])
             else:
                 c = rule(g, ans, *primals, **kwargs)
+            if prim.checked or debug.every_rule:
+                batch = tuple(shape_of(g)[: ndim_of(g) - ndim_of(ans)])
+                want = batch + tuple(shape_of(primals[argnum]))
+                debug.check_rule_shape(prim, "vjp", argnum, c, want)
             a = adjoints[p]
             if a is None:
                 adjoints[p] = c

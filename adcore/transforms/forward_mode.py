@@ -11,7 +11,13 @@ import numpy as np
 from adcore.core import Dual, ForwardTag, getval, shape_of
 from adcore.core.pytree import tree_flatten, tree_unflatten
 from adcore.rules import shape as sh
-from adcore.transforms.common import DiffArgs, check_tangents, match_dtype, zeros_like_leaf
+from adcore.transforms.common import (
+    DiffArgs,
+    check_outputs,
+    check_tangents,
+    match_dtype,
+    zeros_like_leaf,
+)
 from adcore.transforms.reverse_mode import basis_blocks
 
 
@@ -19,11 +25,10 @@ def push(f, diff, tangents, kwargs, nbatch, transform):
     """One forward pass: the leaves of diff carry ``tangents`` (``nbatch`` leading axes)."""
     tag = ForwardTag(transform, nbatch)
     duals = [Dual(x, t, tag) for x, t in zip(diff.leaves, tangents)]
-    try:
+    with tag:
         out = f(*diff.rebuild(duals), **kwargs)
-    finally:
-        tag.alive = False
     leaves, treedef = tree_flatten(out)
+    check_outputs(leaves, tag, transform)
     batch = shape_of(tangents[0])[:nbatch] if nbatch and tangents else ()
     primals, tangents_out = [], []
     for o in leaves:

@@ -13,10 +13,12 @@ function and arguments, then extrapolates to n inputs and m outputs.  When
 one side is at least twice the other the shape rule alone decides and nothing
 is probed: measured over the benchmark grid, extrapolating a probe that far
 misjudged more cells than it rescued.  ``jacobian(mode="auto")`` caches the choice per
-function and argument shapes, so the probe is paid once.
+function and argument shapes, so the probe is paid once; the cache holds f weakly, so
+f (and what it captures) goes when the caller lets go of it.
 """
 
 import time
+import weakref
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -32,7 +34,17 @@ ModeChoice = namedtuple("ModeChoice", "mode reason n_in n_out est_forward_s est_
 LOPSIDED = 2  # max(n, m) / min(n, m) at or above which the shape rule decides
 PROBE_DIRECTIONS = 128
 TIE = 1.1  # forward must look this much cheaper to win a near-square Jacobian
-_CHOICES = OrderedDict()  # (f, argnums, shapes) -> ModeChoice
+MAX_CHOICES = 256  # cached choices per function (argnums and argument shapes)
+# f -> {(argnums, shapes): ModeChoice}; weak keys, so the cache never keeps f alive
+_CHOICES = weakref.WeakKeyDictionary()
+
+
+def _choices_for(f):
+    """f's cache of mode choices (a private one when f cannot be weakly referenced)."""
+    try:
+        return _CHOICES.setdefault(f, OrderedDict())
+    except TypeError:
+        return OrderedDict()
 
 
 def _time(fn, repeats=3):
@@ -119,21 +131,22 @@ def jacobian(f, argnums=0, mode="auto"):
     if mode not in ("auto", "forward", "reverse"):
         raise ValueError(f"jacobian: mode={mode!r}; choose 'auto', 'forward' or 'reverse'")
     fwd, rev = jacfwd(f, argnums), jacrev(f, argnums)
+    choices = _choices_for(f)
+    nums = argnums if isinstance(argnums, (int, np.integer)) else tuple(argnums)
 
     def jacobian_f(*args, **kwargs):
         chosen = mode
         if chosen == "auto":
-            shapes = tuple(
+            key = (nums,) + tuple(
                 (shape_of(getval(a)), np.result_type(getval(a)).str) for a in tree_flatten(args)[0]
             )
-            key = (f, argnums, shapes)
-            choice = _CHOICES.get(key)
+            choice = choices.get(key)
             if choice is None:
                 fk = (lambda *a: f(*a, **kwargs)) if kwargs else f
                 choice = choose_mode(fk, *args, argnums=argnums)
-                _CHOICES[key] = choice
-                if len(_CHOICES) > 256:
-                    _CHOICES.popitem(last=False)
+                choices[key] = choice
+                if len(choices) > MAX_CHOICES:
+                    choices.popitem(last=False)
             chosen = choice.mode
         return (fwd if chosen == "forward" else rev)(*args, **kwargs)
 

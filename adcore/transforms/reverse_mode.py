@@ -11,7 +11,7 @@ import numpy as np
 from adcore.core import ReverseTag, TapeValue, getval, shape_of, sweep
 from adcore.core.pytree import tree_flatten, tree_unflatten
 from adcore.rules import shape as sh
-from adcore.transforms.common import DiffArgs, match_dtype, zeros_like_leaf
+from adcore.transforms.common import DiffArgs, check_outputs, match_dtype, untraced, zeros_like_leaf
 
 
 class ReverseTrace:
@@ -21,18 +21,22 @@ class ReverseTrace:
         self.diff = DiffArgs(args, argnums, transform)
         self.tag = tag = ReverseTag(transform)
         self.inputs = [tag.leaf(x) for x in self.diff.leaves]
-        try:
+        with tag:
             out = f(*self.diff.rebuild(self.inputs), **kwargs)
-        finally:
-            tag.alive = False
+        # the tape is reachable from this trace only (vjp_fn holds it): a traced
+        # value that leaked out of f keeps its tag, but not the whole tape
+        self.tape, tag.tape = tag.tape, None
         self.aux = None
         if has_aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):
                 raise TypeError(f"{transform}(has_aux=True): f must return a pair (output, aux)")
             out, aux = out
             leaves, td = tree_flatten(aux)
+            for x in leaves:
+                untraced(x, tag)  # aux may hold anything, but no leaked tracer
             self.aux = tree_unflatten(td, [x.primal if self.is_mine(x) else x for x in leaves])
         self.out_leaves, self.out_treedef = tree_flatten(out)
+        check_outputs(self.out_leaves, tag, transform, real=True)
 
     def is_mine(self, x):
         return type(x) is TapeValue and x.tag is self.tag
@@ -49,7 +53,7 @@ class ReverseTrace:
             if self.is_mine(o) and ct is not None:
                 prev = seeds.get(o.index)
                 seeds[o.index] = ct if prev is None else prev + ct
-        adjoints = sweep(self.tag.tape, seeds, nbatch) if seeds else None
+        adjoints = sweep(self.tape, seeds, nbatch) if seeds else None
         batch = shape_of(cotangents[0])[:nbatch] if nbatch else ()
         grads = []
         for x in self.inputs:
@@ -58,7 +62,7 @@ class ReverseTrace:
         return grads
 
     def release(self):
-        self.tag.tape = None
+        self.tape = None
 
 
 def vjp(f, *primals, has_aux=False):
@@ -91,6 +95,11 @@ def vjp(f, *primals, has_aux=False):
 
 def _scalar_check(out, transform):
     value = getval(out)
+    if isinstance(value, (bool, np.bool_)) or np.result_type(value).kind == "b":
+        raise TypeError(
+            f"{transform} requires f to return a real scalar; it returned a bool ({value!r}), "
+            "which has no derivative"
+        )
     if not np.isscalar(value) and shape_of(value) != ():
         raise TypeError(
             f"{transform} requires f to return a scalar (a float or 0-d array); it returned "
