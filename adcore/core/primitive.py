@@ -82,7 +82,7 @@ class Primitive:
         )
 
     def __repr__(self):
-        return f"<primitive {self.name}>"
+        return f"<primitive {self.key}>"
 
 
 # registry key -> primitive.  A primitive is identified by the object, never by

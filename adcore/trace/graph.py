@@ -412,10 +412,8 @@ def trace(f, *args, grad=False, expand=False, names=None):
     values = [_as_input(x, name) for x, name in zip(args, input_names, strict=True)]
     tag = TraceTag(expand)
     leaves = [tag.leaf(v) for v in values]
-    try:
+    with tag:
         out = f(*leaves)
-    finally:
-        tag.alive = False
     out_leaves, _ = tree_flatten(out)
     graph = _build(tag, input_names, out_leaves)
     if grad:
