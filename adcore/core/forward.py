@@ -47,7 +47,9 @@ class ForwardTag(Tag):
         for i in mine:
             rule = jvps.get(i)
             if rule is None:
-                raise prim.missing("jvp", i)
+                rule = prim.rule("jvp", i)
+                if rule is None:
+                    raise prim.missing("jvp", i)
             if rule is NONDIFF:
                 continue
             g = args[i].tangent
@@ -70,7 +72,9 @@ class ForwardTag(Tag):
             ans = prim.impl(x, **kwargs)
         rule = prim.jvps.get(0)
         if rule is None:
-            raise prim.missing("jvp", 0)
+            rule = prim.rule("jvp", 0)
+            if rule is None:
+                raise prim.missing("jvp", 0)
         if rule is NONDIFF:
             return ans
         g = dual.tangent

@@ -57,7 +57,9 @@ class ReverseTag(Tag):
             if type(a) is TapeValue and a.tag is self:
                 rule = vjps.get(i)
                 if rule is None:
-                    raise prim.missing("vjp", i)
+                    rule = prim.rule("vjp", i)
+                    if rule is None:
+                        raise prim.missing("vjp", i)
                 primals[i] = a.primal
                 if rule is not NONDIFF:
                     parents.append((i, a.index))

@@ -209,7 +209,7 @@ class Graph:
                 g = tangent.get(p)
                 if g is None:
                     continue
-                rule = prim.jvps.get(argnum)
+                rule = prim.rule("jvp", argnum)
                 if rule is None:
                     raise prim.missing("jvp", argnum)
                 if rule is NONDIFF:
@@ -325,7 +325,7 @@ def _as_input(x, name):
 
 def _is_param(prim, argnum):
     """Argument positions the primitive never differentiates are gate parameters."""
-    rule = prim.vjps.get(argnum)
+    rule = prim.rule("vjp", argnum)
     return rule is None or rule is NONDIFF
 
 
