@@ -15,7 +15,7 @@ from .primitive import (
     primitive,
     registry,
 )
-from .reverse import ReverseTag, TapeValue, sweep
+from .reverse import ReverseTag, TapeEntry, TapeValue, sweep
 from .tags import LeakedTracerError, Tag
 from .tracer import Traced, getval, ndim_of, shape_of
 
@@ -27,6 +27,7 @@ __all__ = [
     "Primitive",
     "ReverseTag",
     "Tag",
+    "TapeEntry",
     "TapeValue",
     "Traced",
     "all_primitives",

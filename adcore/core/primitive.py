@@ -129,7 +129,7 @@ class Primitive:
                 rule = factory(argnum)
                 if rule is not None:
                     if rule is not NONDIFF:  # a fresh closure: say whose rule it is
-                        rule.__name__ = rule.__qualname__ = f"{self.name}_{kind}_arg{argnum}"
+                        _rename(rule, f"{self.name}_{kind}_arg{argnum}")
                     table[argnum] = rule  # made once per position
         return rule
 
@@ -209,10 +209,22 @@ def _argnums(rules, argnums):
     return range(len(rules)) if argnums is None else argnums
 
 
+def _rename(fn, name):
+    """Name a function (and its code object: tracebacks read ``co_name``)."""
+    fn.__name__ = fn.__qualname__ = name
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        replace = {"co_name": name}
+        if hasattr(code, "co_qualname"):  # Python 3.11+
+            replace["co_qualname"] = name
+        fn.__code__ = code.replace(**replace)
+    return fn
+
+
 def _named(rule, prim, kind, argnum):
     """Give an anonymous rule its primitive's name, so a traceback says whose rule ran."""
     if getattr(rule, "__name__", None) == "<lambda>":
-        rule.__name__ = rule.__qualname__ = f"{prim.name}_{kind}_arg{argnum}"
+        _rename(rule, f"{prim.name}_{kind}_arg{argnum}")
     return rule
 
 
@@ -238,7 +250,7 @@ def _maker_to_vjp(maker, prim, argnum):
     def vjp(g, ans, *args, **kwargs):
         return maker(ans, *args, **kwargs)(g)
 
-    vjp.__name__ = vjp.__qualname__ = f"{prim.name}_vjp_arg{argnum}"
+    _rename(vjp, f"{prim.name}_vjp_arg{argnum}")
     vjp.maker = maker  # the rule as registered, for introspection
     return vjp
 
@@ -286,7 +298,10 @@ def defrule_factories(
     vjp: Callable[[int], Any] | None = None,
 ) -> Primitive:
     """Rules for a primitive of any arity: ``jvp(i)`` / ``vjp(i)`` make argument i's rule
-    (in the one-call form; None where there is none) the first time it is needed."""
+    (in the one-call form; None where there is none) the first time it is needed.
+
+    Each call should return a new function: it is renamed ``<prim>_<kind>_arg<i>``.
+    """
     prim.jvp_factory, prim.vjp_factory = jvp, vjp
     return prim
 

@@ -6,13 +6,15 @@ plain backwards loop (no recursion; a 100 000-op chain is fine).  Adjoints
 live in a list indexed like the tape; an entry's adjoint is popped when the
 sweep passes it, and contributions from several consumers (a fork) add up.
 
-Tape entry: ``(prim, parents, primals, kwargs, ans)`` where ``parents`` is a
-tuple of ``(argnum, tape index)`` for the arguments traced by this tag.
-Leaves (the inputs) are entries with ``prim = None``.
+Tape entry: a ``TapeEntry(prim, parents, primals, kwargs, ans)`` where
+``parents`` lists ``(argnum, tape index)`` for the arguments traced by this
+tag.  Leaves (the inputs) are entries with ``prim = None``.
 
 A cotangent may carry leading batch axes (``jacrev`` seeds all basis
 cotangents at once); rules infer them from ``ndim(g) - ndim(ans)``.
 """
+
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,6 +22,20 @@ from . import debug, hooks
 from .primitive import NONDIFF
 from .tags import Tag
 from .tracer import Traced, ndim_of, shape_of
+
+
+class TapeEntry(NamedTuple):
+    """One recorded operation (``prim`` None for a leaf, an input of the transform)."""
+
+    prim: Any
+    parents: Any  # ((argnum, tape index), ...) of the arguments this tag traces
+    primals: Any  # the arguments with this tag's values unwrapped
+    kwargs: Any
+    ans: Any
+
+
+# tuple.__new__ skips NamedTuple's Python-level __new__: a third of its cost, per operation
+_entry = tuple.__new__
 
 
 class TapeValue(Traced):
@@ -43,7 +59,7 @@ class ReverseTag(Tag):
 
     def leaf(self, value):
         tape = self.tape
-        tape.append((None, (), None, None, value))
+        tape.append(_entry(TapeEntry, (None, (), None, None, value)))
         return TapeValue(value, self, len(tape) - 1)
 
     def process(self, prim, args, kwargs):
@@ -70,7 +86,7 @@ class ReverseTag(Tag):
         if not parents:
             return ans
         tape = self.tape
-        tape.append((prim, parents, primals, kwargs or _EMPTY, ans))
+        tape.append(_entry(TapeEntry, (prim, parents, primals, kwargs or _EMPTY, ans)))
         return TapeValue(ans, self, len(tape) - 1)
 
 
@@ -82,7 +98,9 @@ def sweep(tape, seeds, nbatch=0, keep=False):
     adjoint); leaves keep theirs.
     """
     adjoints = [None] * len(tape)
-    owned = set()  # indices whose adjoint buffer was allocated here (safe to += into)
+    # Invariant: p is in ``owned`` only while adjoints[p] is a plain ndarray this sweep
+    # allocated (a fork's sum), so no rule, seed or user holds it and += into it is safe.
+    owned = set()
     for index, g in seeds.items():
         adjoints[index] = g
     for i in range(len(tape) - 1, -1, -1):

@@ -6,6 +6,11 @@ jacfwd pushes all n basis tangents at once, as one tangent with a leading
 batch axis of length n.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 
 from adcore.core import Dual, ForwardTag, getval, shape_of
@@ -41,17 +46,24 @@ def push(f, diff, tangents, kwargs, nbatch, transform):
     return leaves, treedef, primals, tangents_out
 
 
-def jvp(f, primals, tangents):
-    """Forward mode: ``(f(*primals), J @ tangents)`` in one left-to-right pass."""
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
+    """Forward mode: ``(f(*primals), J @ tangents)`` in one left-to-right pass.
+
+    ``primals`` and ``tangents`` are tuples with one entry per argument of f; each
+    tangent matches its primal's structure, shape and float dtype.  The output
+    tangent has the output's structure (zeros where the output does not depend
+    on the inputs).
+    """
     diff, checked = check_tangents(primals, tangents, "jvp")
     _, treedef, outs, touts = push(f, diff, checked, {}, 0, "jvp")
     return tree_unflatten(treedef, outs), tree_unflatten(treedef, touts)
 
 
-def jacfwd(f, argnums=0):
+def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Jacobian by forward mode: all basis tangents pushed in one batched pass.
 
-    Layout ``out.shape + in.shape`` per (output leaf, input leaf).
+    Layout ``out.shape + in.shape`` per (output leaf, input leaf): the output's pytree
+    with, at each leaf, the per-argument structure of ``argnums`` (as in ``grad``).
     """
 
     def jacfwd_f(*args, **kwargs):

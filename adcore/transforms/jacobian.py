@@ -17,9 +17,13 @@ function and argument shapes, so the probe is paid once; the cache holds f weakl
 f (and what it captures) goes when the caller lets go of it.
 """
 
+from __future__ import annotations
+
 import time
 import weakref
 from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -90,7 +94,9 @@ def _linear(t1, tk, k, n):
     return t1 + slope * (n - 1)
 
 
-def choose_mode(f, *args, argnums=0, probe=True):
+def choose_mode(
+    f: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0, probe: bool = True
+) -> ModeChoice:
     """Decide forward vs reverse for ``jacobian(f)`` at these arguments, and say why."""
     diff = DiffArgs(args, argnums, "choose_mode")
     n_in = int(sum(np.size(getval(x)) for x in diff.leaves))
@@ -126,7 +132,9 @@ def choose_mode(f, *args, argnums=0, probe=True):
     return ModeChoice(mode, reason, n_in, n_out, fwd, rev)
 
 
-def jacobian(f, argnums=0, mode="auto"):
+def jacobian(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, mode: str = "auto"
+) -> Callable[..., Any]:
     """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode."""
     if mode not in ("auto", "forward", "reverse"):
         raise ValueError(f"jacobian: mode={mode!r}; choose 'auto', 'forward' or 'reverse'")

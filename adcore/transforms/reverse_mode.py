@@ -6,6 +6,11 @@ returns (later use of its values raises), the sweep walks the tape backwards,
 and the tape is released with the last reference to it.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 
 from adcore.core import ReverseTag, TapeValue, getval, shape_of, sweep
@@ -65,8 +70,14 @@ class ReverseTrace:
         self.tape = None
 
 
-def vjp(f, *primals, has_aux=False):
-    """Reverse mode: ``(f(*primals), vjp_fn)``; ``vjp_fn(ct)`` returns one cotangent per primal."""
+def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
+    """Reverse mode: ``(f(*primals), vjp_fn)``, or ``(out, vjp_fn, aux)`` with ``has_aux``.
+
+    ``f`` runs once on traced copies of ``primals`` (pytrees of float arrays), recording a
+    tape.  ``vjp_fn(cotangent)`` (``cotangent`` shaped like the output) sweeps it and returns
+    a tuple with one cotangent per primal, each shaped like it; it can be called many times.
+    With ``has_aux=True`` f returns ``(output, aux)`` and aux comes back untraced.
+    """
     trace = ReverseTrace(f, primals, {}, tuple(range(len(primals))), has_aux, "vjp")
     out = trace.primal_out()
     out_shapes = [shape_of(getval(o)) for o in trace.out_leaves]
@@ -107,8 +118,14 @@ def _scalar_check(out, transform):
         )
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
-    """``g(*args) -> (f(*args), df/dargs)`` by one reverse sweep."""
+def value_and_grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[..., tuple]:
+    """``g(*args, **kwargs) -> (f(*args, **kwargs), df/dargs)`` by one reverse sweep.
+
+    The gradient is like ``grad``'s.  With ``has_aux=True`` f returns
+    ``(value, aux)`` and the result is ``((value, aux), grads)``.
+    """
 
     def value_and_grad_f(*args, **kwargs):
         trace = ReverseTrace(f, args, kwargs, argnums, has_aux, "grad")
@@ -128,8 +145,21 @@ def value_and_grad(f, argnums=0, has_aux=False):
     return value_and_grad_f
 
 
-def grad(f, argnums=0, has_aux=False):
-    """The gradient of scalar-valued f with respect to argument(s) ``argnums``."""
+def grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """The gradient of scalar-valued f with respect to argument(s) ``argnums``.
+
+    ``grad(f)(*args, **kwargs)`` returns df/d(args[argnums]) shaped like that argument
+    (a pytree like it; float32 in, float32 out).  With a tuple ``argnums`` it returns a
+    tuple of gradients in the same order (an argument named twice gets its gradient
+    twice).  f must return a real scalar (a float or 0-d array): any other shape, a
+    bool, complex or non-numeric output raises ``TypeError``.  Keyword arguments are
+    passed through and never differentiated.
+
+    ``has_aux=True``: f returns a pair ``(value, aux)``; value is differentiated, aux is
+    returned as it is (untraced), and the result is the pair ``(grads, aux)``.
+    """
     vg = value_and_grad(f, argnums, has_aux)
 
     def grad_f(*args, **kwargs):
@@ -155,10 +185,11 @@ def basis_blocks(leaves, dtype_of):
     return blocks, shapes, sizes
 
 
-def jacrev(f, argnums=0):
+def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Jacobian by reverse mode: all basis cotangents pulled back in one batched sweep.
 
-    Layout ``out.shape + in.shape`` per (output leaf, input leaf).
+    Layout ``out.shape + in.shape`` per (output leaf, input leaf): the output's pytree
+    with, at each leaf, the per-argument structure of ``argnums`` (as in ``grad``).
     """
 
     def jacrev_f(*args, **kwargs):
