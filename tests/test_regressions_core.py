@@ -212,7 +212,15 @@ def test_item20_clear_errors_and_mod_floordiv():
 
     with pytest.raises(ValueError) as err:
         adcore.grad(write_into_plain)(X)
-    assert "at_set" in str(err.value.__cause__)
+    assert "at_set" in str(err.value.__cause__)  # numpy's ValueError comes from ours
+
+    def write_slice_into_plain(x):
+        a = np.zeros(3)
+        a[:2] = x[:2]
+        return anp.sum(x)
+
+    with pytest.raises(TypeError, match="at_set"):
+        adcore.grad(write_slice_into_plain)(X)
 
     x, y = np.array([2.5, 3.7, -1.1]), np.array([1.2, 1.6, 0.7])
     rem = adcore.grad(lambda a, b: anp.sum(a % b), (0, 1))(x, y)

@@ -44,8 +44,8 @@ class Traced:
         # control flow on values is fine; it does not lose derivatives
         return bool(getval(self))
 
-    def __float__(self):
-        raise TypeError(
+    def _cut_error(self):
+        return TypeError(
             "float() of a traced value (or int(), .item(), .tolist()) would cut it out of the "
             "derivative. Keep it as an array, or use adcore.getval(x) if you only need the "
             "number. numpy calls float() for plain_array[i] = traced (and reports it as "
@@ -53,15 +53,18 @@ class Traced:
             "adcore.numpy.at_set(array, i, traced) instead, which returns a new array."
         )
 
+    def __float__(self):
+        raise self._cut_error()
+
     __int__ = __float__
     __complex__ = __float__
     __index__ = __float__
 
     def item(self, *args):
-        self.__float__()
+        raise self._cut_error()
 
     def tolist(self):
-        self.__float__()
+        raise self._cut_error()
 
     # A copy of a traced value is the same traced value (it is immutable): a
     # default deepcopy would copy its tag too, and the copy would silently be a
@@ -86,7 +89,8 @@ class Traced:
             "a traced value cannot be converted to a plain numpy array (np.asarray, "
             "ndarray.dot(traced), np.array(..., dtype=float)): that would cut it out of the "
             "derivative. Use adcore.numpy functions or operators on it, or adcore.getval(x) "
-            "for the number only."
+            "for the number only. To write it into an array (plain_array[i] = traced), use "
+            "adcore.numpy.at_set(array, i, traced), which returns a new array."
         )
 
     def __setitem__(self, index, value):
