@@ -2,8 +2,9 @@
 
 Each call takes a fresh ``ReverseTag``; its tape records the function's
 operations on the differentiated inputs.  The tag dies when the function
-returns (later use of its values raises), the sweep walks the tape backwards,
-and the tape is released with the last reference to it.
+returns (later use of its values raises) and hands its tape to the trace, so
+only the trace (vjp's ``vjp_fn``) keeps it alive, not a leaked traced value;
+the sweep walks the tape backwards, and the tape is released with the trace.
 """
 
 from __future__ import annotations
