@@ -10,7 +10,7 @@ be broadcast into a silently wrong derivative further down.  User primitives
 import contextlib
 import threading
 
-from .tracer import shape_of
+from .tracer import ndim_of, shape_of
 
 _lock = threading.Lock()
 _depth = 0  # > 0 while some caller asked for every rule to be checked
@@ -32,14 +32,30 @@ def checking_rule_shapes():
             every_rule = _depth > 0
 
 
-def check_rule_shape(prim, mode, argnum, out, want):
+def check_jvp(prim, argnum, tangent, g, ans, nbatch):
+    """The tangent argument ``argnum``'s rule returned must have the output's shape."""
+    if isinstance(ans, (tuple, list)):
+        return  # a multi-output primitive: its tangent's structure is its own business
+    batch = tuple(shape_of(g)[:nbatch])
+    _check(prim, "jvp", argnum, tangent, batch + tuple(shape_of(ans)))
+
+
+def check_vjp(prim, argnum, cotangent, g, ans, arg):
+    """The cotangent of argument ``argnum`` must have that argument's shape."""
+    if isinstance(ans, (tuple, list)):
+        return
+    batch = tuple(shape_of(g)[: ndim_of(g) - ndim_of(ans)])
+    _check(prim, "vjp", argnum, cotangent, batch + tuple(shape_of(arg)))
+
+
+def _check(prim, mode, argnum, out, want):
     """Raise ValueError unless the ``mode`` rule's output ``out`` has shape ``want``."""
-    got = shape_of(out)
-    if tuple(got) != tuple(want):
+    got = tuple(shape_of(out))
+    if got != want:
         what = "tangent of the output" if mode == "jvp" else f"cotangent of argument {argnum}"
         shape = "the output's" if mode == "jvp" else f"argument {argnum}'s"
         raise ValueError(
             f"the {mode.upper()} rule of primitive '{prim.name}' for argument {argnum} returned "
-            f"a {what} of shape {tuple(got)}, but {shape} shape (with any leading batch axes) "
-            f"is {tuple(want)}"
+            f"a {what} of shape {got}, but {shape} shape (with any leading batch axes) "
+            f"is {want}"
         )

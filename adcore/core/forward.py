@@ -8,7 +8,7 @@ tangent directions through one pass (``tag.nbatch`` of them, 0 or 1).
 from . import debug, hooks
 from .primitive import NONDIFF
 from .tags import Tag
-from .tracer import Traced, shape_of
+from .tracer import Traced
 
 
 class Dual(Traced):
@@ -58,7 +58,7 @@ class ForwardTag(Tag):
             else:
                 t = rule(g, ans, *primals, **kwargs)
             if prim.checked or debug.every_rule:
-                self._check(prim, i, t, g, ans)
+                debug.check_jvp(prim, i, t, g, ans, self.nbatch)
             tangent = t if tangent is None else hooks.add(tangent, t)
         if tangent is None:
             return ans
@@ -83,9 +83,5 @@ class ForwardTag(Tag):
         else:
             t = rule(g, ans, x, **kwargs)
         if prim.checked or debug.every_rule:
-            self._check(prim, 0, t, g, ans)
+            debug.check_jvp(prim, 0, t, g, ans, self.nbatch)
         return Dual(ans, t, self)
-
-    def _check(self, prim, argnum, t, g, ans):
-        batch = tuple(shape_of(g)[: self.nbatch])
-        debug.check_rule_shape(prim, "jvp", argnum, t, batch + tuple(shape_of(ans)))

@@ -21,7 +21,7 @@ import numpy as np
 from . import debug, hooks
 from .primitive import NONDIFF
 from .tags import Tag
-from .tracer import Traced, ndim_of, shape_of
+from .tracer import Traced
 
 
 class TapeEntry(NamedTuple):
@@ -121,9 +121,7 @@ def sweep(tape, seeds, nbatch=0, keep=False):
             else:
                 c = rule(g, ans, *primals, **kwargs)
             if prim.checked or debug.every_rule:
-                batch = tuple(shape_of(g)[: ndim_of(g) - ndim_of(ans)])
-                want = batch + tuple(shape_of(primals[argnum]))
-                debug.check_rule_shape(prim, "vjp", argnum, c, want)
+                debug.check_vjp(prim, argnum, c, g, ans, primals[argnum])
             a = adjoints[p]
             if a is None:
                 adjoints[p] = c

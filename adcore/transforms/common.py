@@ -33,6 +33,13 @@ def _is_numeric(value):
     return isinstance(value, (np.ndarray, np.generic, numbers.Number))
 
 
+def _numeric_tree(x):
+    """A number or array, or (the output of a multi-output primitive) a tuple of them."""
+    if isinstance(x, (tuple, list)):
+        return all(_numeric_tree(e) for e in x)
+    return _is_numeric(x)
+
+
 def _describe(x):
     text = repr(x)
     return f"{type(x).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
@@ -139,7 +146,7 @@ def check_outputs(leaves, tag, transform, real=False):
     for k, o in enumerate(leaves):
         x = untraced(o, tag)
         where = f"{transform}: output" + (f" leaf {k}" if len(leaves) > 1 else "")
-        if not _is_numeric(x):
+        if not _numeric_tree(x):
             raise TypeError(
                 f"{where} is a {_describe(x)}; the function must return arrays or numbers "
                 "(or tuples, lists and dicts of them)"
