@@ -9,9 +9,15 @@ nesting up to the order is exercised.  Inputs are promoted to float64 so the
 finite differences are meaningful.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 
 from adcore.core import getval
+from adcore.core.debug import checking_rule_shapes
 from adcore.core.pytree import tree_flatten
 from adcore.transforms import jvp, vjp
 from adcore.transforms.modes import mode_name
@@ -28,14 +34,27 @@ def _random_like(x, rng):
     return rng.standard_normal(np.shape(x))
 
 
-def check_grads(f, args, order=2, modes=("fwd", "rev"), eps=1e-6, rtol=1e-5, atol=1e-7):
-    """Raise AssertionError naming the argument, mode, order and worst entry on mismatch."""
+def check_grads(
+    f: Callable[..., Any],
+    args: Any,
+    order: int = 2,
+    modes: Sequence[str] = ("fwd", "rev"),
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+) -> None:
+    """Raise AssertionError naming the argument, mode, order and worst entry on mismatch.
+
+    ``args`` is one array or a tuple of them (promoted to float64).  While it runs,
+    every rule's output shape is checked too (a wrong shape raises ValueError).
+    """
     if not isinstance(args, (tuple, list)):
         args = (args,)
     modes = _short_modes(modes)
     args = tuple(np.asarray(getval(a), dtype=np.float64) for a in args)
     rng = np.random.default_rng(0)
-    _check(f, args, order, modes, eps, rtol, atol, rng, path="f", total=order)
+    with checking_rule_shapes():  # every rule's output shape too, not only users'
+        _check(f, args, order, modes, eps, rtol, atol, rng, path="f", total=order)
 
 
 def _short_modes(modes):

@@ -31,7 +31,7 @@ import functools
 
 import numpy as np
 
-from adcore.core import Primitive, Traced, getval, shape_of
+from adcore.core import Primitive, Traced, defrule_factories, getval, shape_of
 from adcore.core.pytree import LEAF, tree_flatten, tree_unflatten
 from adcore.rules import shape as sh
 from adcore.transforms.forward_mode import jvp
@@ -42,8 +42,7 @@ def checkpoint(f):
     """``f`` with its intermediates recomputed in the reverse sweep instead of stored."""
     name = getattr(f, "__name__", "f")
     prim = Primitive(_run, name=f"checkpoint({name})", family="checkpoint", register=False)
-    prim.jvps = _PerArgument(_tangent_rule)
-    prim.vjps = _PerArgument(_pullback_rule)
+    defrule_factories(prim, jvp=_tangent_rule, vjp=_pullback_rule)  # f's arity varies per call
     prim.jvp_batched = False  # the engine loops jacfwd's directions over f's jvp
     prim.vjp_batched = True  # one recomputation serves a whole batch of cotangents
     prim.meta.update(kind="checkpoint", fn=f)
@@ -166,25 +165,6 @@ def _tangent_rule(i):
         return jvp(call.flat, tuple(arrays), tuple(tangents))[1]
 
     return checkpoint_tangent
-
-
-class _PerArgument(dict):
-    """A rule for every argument position, made on first use (f's arity varies per call)."""
-
-    def __init__(self, make):
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, i):
-        rule = self.make(i)
-        self[i] = rule
-        return rule
-
-    def get(self, i, default=None):
-        return self[i]
-
-    def __bool__(self):  # there is a rule for every position, made or not yet
-        return True
 
 
 __all__ = ["checkpoint"]

@@ -41,11 +41,29 @@ def _accelerated(original, fast, name):
     return rule
 
 
-def _swap(prim, kind):
+def accelerated_table():
+    """{primitive object: (fused rules, impl maker)} for the built-in primitives
+    ``fused.RULES`` and ``fused.IMPLS`` name.
+
+    Names are resolved to objects once, here: the plain registry name is the
+    built-in primitive (registered when adcore is imported); a user's primitive
+    of the same name is registered as ``module.name`` and is never touched.
+    """
+    prims = all_primitives()
+    table = {}
+    for name in sorted(set(fused.RULES) | set(fused.IMPLS)):
+        prim = prims.get(name)
+        if prim is None or prim.family == "user":
+            continue
+        table[prim] = (fused.RULES.get(name, {}), fused.IMPLS.get(name))
+    return table
+
+
+def _swap(prim, kind, rules):
     """(table, key, original, replacement) for one primitive's rules of ``kind`` ("jvps"/"vjps")."""
     table = getattr(prim, kind)
     swaps = []
-    for argnum, fast in fused.RULES.get(prim.name, {}).items():
+    for argnum, fast in rules.items():
         original = table.get(argnum)
         if original is None or original is NONDIFF:
             continue
@@ -61,9 +79,8 @@ def enable():
         if _installed is not None:
             return
         swaps = []
-        for name, prim in all_primitives().items():
-            mine = _swap(prim, "jvps") + _swap(prim, "vjps")
-            maker = fused.IMPLS.get(name)
+        for prim, (rules, maker) in accelerated_table().items():
+            mine = _swap(prim, "jvps", rules) + _swap(prim, "vjps", rules)
             if maker is not None:
                 mine.append((prim, "impl", prim.impl, maker(prim.impl)))
             if mine:
@@ -125,6 +142,5 @@ def _set(target, key, value):
 
 
 def jitted_primitives():
-    """Names of the primitives ``enable()`` accelerates (present in this registry)."""
-    prims = all_primitives()
-    return sorted(n for n in set(fused.RULES) | set(fused.IMPLS) if n in prims)
+    """Registry names of the primitives ``enable()`` accelerates."""
+    return sorted(prim.key for prim in accelerated_table())

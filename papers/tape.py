@@ -25,10 +25,8 @@ def record(f, *args):
     """Run ``f`` on reverse-mode leaves: ``(tag, leaves, f's result)``."""
     tag = ReverseTag("papers.record")
     leaves = [tag.leaf(np.asarray(a, dtype=float)) for a in args]
-    try:
+    with tag:
         out = f(*leaves)
-    finally:
-        tag.alive = False
     return tag, leaves, out
 
 
@@ -74,8 +72,6 @@ def forward_log(f, primals, tangents):
         Dual(np.asarray(x, dtype=float), np.asarray(t, dtype=float), tag)
         for x, t in zip(primals, tangents)
     ]
-    try:
+    with tag:
         out = f(*duals)
-    finally:
-        tag.alive = False
     return out, tag.log

@@ -260,8 +260,11 @@ def test_default_threshold_skips_small_arrays():
 
 
 def _snapshot():
+    import gc
+
     from adcore.core import hooks
 
+    gc.collect()  # the registry holds primitives weakly: let dropped ones go first
     table = {
         name: (p.impl, dict(p.jvps), dict(p.vjps), dict(p.variants))
         for name, p in all_primitives().items()

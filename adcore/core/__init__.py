@@ -8,13 +8,14 @@ from .primitive import (
     Primitive,
     all_primitives,
     defjvp,
+    defrule_factories,
     defvjp,
     defvjp_direct,
     get_primitive,
     primitive,
     registry,
 )
-from .reverse import ReverseTag, TapeValue, sweep
+from .reverse import ReverseTag, TapeEntry, TapeValue, sweep
 from .tags import LeakedTracerError, Tag
 from .tracer import Traced, getval, ndim_of, shape_of
 
@@ -26,10 +27,12 @@ __all__ = [
     "Primitive",
     "ReverseTag",
     "Tag",
+    "TapeEntry",
     "TapeValue",
     "Traced",
     "all_primitives",
     "defjvp",
+    "defrule_factories",
     "defvjp",
     "defvjp_direct",
     "get_primitive",

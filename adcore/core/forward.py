@@ -5,7 +5,7 @@ the primal's shape behind leading batch axes when ``jacfwd`` pushes many
 tangent directions through one pass (``tag.nbatch`` of them, 0 or 1).
 """
 
-from . import hooks
+from . import debug, hooks
 from .primitive import NONDIFF
 from .tags import Tag
 from .tracer import Traced
@@ -56,7 +56,9 @@ class ForwardTag(Tag):
         for i in mine:
             rule = jvps.get(i)
             if rule is None:
-                raise prim.missing("jvp", i)
+                rule = prim.rule("jvp", i)
+                if rule is None:
+                    raise prim.missing("jvp", i)
             if rule is NONDIFF:
                 continue
             g = args[i].tangent
@@ -64,6 +66,8 @@ class ForwardTag(Tag):
                 t = hooks.stack([rule(gk, ans, *primals, **kwargs) for gk in g])
             else:
                 t = rule(g, ans, *primals, **kwargs)
+            if prim.checked or debug.every_rule:
+                debug.check_jvp(prim, i, t, g, ans, self.nbatch)
             tangent = t if tangent is None else hooks.add(tangent, t)
         if tangent is None:
             return ans
@@ -77,10 +81,16 @@ class ForwardTag(Tag):
             ans = prim.impl(x, **kwargs)
         rule = prim.jvps.get(0)
         if rule is None:
-            raise prim.missing("jvp", 0)
+            rule = prim.rule("jvp", 0)
+            if rule is None:
+                raise prim.missing("jvp", 0)
         if rule is NONDIFF:
             return ans
         g = dual.tangent
         if self.nbatch and not prim.jvp_batched:
-            return Dual(ans, hooks.stack([rule(gk, ans, x, **kwargs) for gk in g]), self)
-        return Dual(ans, rule(g, ans, x, **kwargs), self)
+            t = hooks.stack([rule(gk, ans, x, **kwargs) for gk in g])
+        else:
+            t = rule(g, ans, x, **kwargs)
+        if prim.checked or debug.every_rule:
+            debug.check_jvp(prim, 0, t, g, ans, self.nbatch)
+        return Dual(ans, t, self)

@@ -38,6 +38,15 @@ class Tag:
         self.alive = True
         self.transform = transform
 
+    # ``with tag: out = f(*traced)`` -- the tag's lifetime is the block: it dies
+    # when f returns or raises, so a traced value that leaks out raises when used.
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.alive = False
+        return False
+
     def dead_error(self):
         """The LeakedTracerError for a value of this tag used after its transform returned."""
         return LeakedTracerError(

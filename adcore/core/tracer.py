@@ -54,15 +54,45 @@ class Traced:
         # control flow on values is fine; it does not lose derivatives
         return bool(getval(self))
 
-    def __float__(self):
-        raise TypeError(
-            "float() of a traced value would cut it out of the derivative. "
-            "Keep it as an array, or use adcore.getval(x) if you only need the number."
+    def _cut_error(self):
+        return TypeError(
+            "float() of a traced value (or int(), .item(), .tolist()) would cut it out of the "
+            "derivative. Keep it as an array, or use adcore.getval(x) if you only need the "
+            "number. numpy calls float() for plain_array[i] = traced (and reports it as "
+            "'setting an array element with a sequence'): build the array with "
+            "adcore.numpy.at_set(array, i, traced) instead, which returns a new array."
         )
+
+    def __float__(self):
+        raise self._cut_error()
 
     __int__ = __float__
     __complex__ = __float__
     __index__ = __float__
+
+    def item(self, *args):
+        """Refused: a Python number would cut the value out of the derivative."""
+        raise self._cut_error()
+
+    def tolist(self):
+        """Refused: Python numbers would cut the value out of the derivative."""
+        raise self._cut_error()
+
+    # A copy of a traced value is the same traced value (it is immutable): a
+    # default deepcopy would copy its tag too, and the copy would silently be a
+    # constant of a tag nothing differentiates.
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(
+            f"a traced value ({type(self).__name__} of {self.tag.transform}()) cannot be "
+            "pickled: it belongs to a running transform. Pickle adcore.getval(x), the number, "
+            "outside the transformed function."
+        )
 
     def __array__(self, dtype=None, copy=None):
         # without this numpy would build an object array of traced scalars:
@@ -71,7 +101,8 @@ class Traced:
             "a traced value cannot be converted to a plain numpy array (np.asarray, "
             "ndarray.dot(traced), np.array(..., dtype=float)): that would cut it out of the "
             "derivative. Use adcore.numpy functions or operators on it, or adcore.getval(x) "
-            "for the number only."
+            "for the number only. To write it into an array (plain_array[i] = traced), use "
+            "adcore.numpy.at_set(array, i, traced), which returns a new array."
         )
 
     def __setitem__(self, index, value):

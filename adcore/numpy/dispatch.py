@@ -243,6 +243,17 @@ def _array_function(self, func, types, args, kwargs):
     return impl(*args, **kwargs)
 
 
+def _floor_divide(x, y):
+    return fn._nondiff["floor_divide"](x, y)
+
+
+def _divmod(x, y):
+    return _floor_divide(x, y), ewx.remainder(x, y)
+
+
+UFUNCS[np.divmod] = _divmod
+
+
 def _inplace(op):
     def method(self, other):
         raise TypeError(
@@ -302,6 +313,14 @@ def install():
     T.__rpow__ = lambda s, o: ew.power(o, s)
     T.__matmul__ = lambda s, o: linalg.matmul(s, o)
     T.__rmatmul__ = lambda s, o: linalg.matmul(o, s)
+    # as numpy: % is remainder (d/dx 1, d/dy -floor(x / y)), // is floor_divide
+    # (piecewise constant: a plain value, zero derivative)
+    T.__mod__ = lambda s, o: ewx.remainder(s, o)
+    T.__rmod__ = lambda s, o: ewx.remainder(o, s)
+    T.__floordiv__ = lambda s, o: _floor_divide(s, o)
+    T.__rfloordiv__ = lambda s, o: _floor_divide(o, s)
+    T.__divmod__ = lambda s, o: _divmod(s, o)
+    T.__rdivmod__ = lambda s, o: _divmod(o, s)
     T.__neg__ = lambda s: ew.negative(s)
     T.__pos__ = lambda s: s
     T.__abs__ = lambda s: ew.absolute(s)
@@ -344,8 +363,6 @@ def install():
     T.swapaxes = lambda s, a, b: shape.swapaxes(s, a, b)
     T.argmax = lambda s, axis=None: np.argmax(getval(s), axis)
     T.argmin = lambda s, axis=None: np.argmin(getval(s), axis)
-    T.tolist = lambda s: getval(s).tolist()
-    T.item = lambda s, *a: getval(s).item(*a)
     T.copy = lambda s: s
 
 

@@ -26,7 +26,7 @@ import string
 
 import numpy as np
 
-from adcore.core import Primitive, getval, ndim_of, shape_of
+from adcore.core import Primitive, defrule_factories, getval, ndim_of, shape_of
 from adcore.rules import elementwise as ew
 from adcore.rules import linalg
 from adcore.rules import reductions as red
@@ -105,28 +105,12 @@ def _vjp_rule(i):
     return vjp
 
 
-class _EinsumRules(dict):
-    """One rule per operand position (argument 0 is the subscript string)."""
-
-    def __init__(self, make):
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, argnum):
-        rule = self.make(argnum - 1)
-        self[argnum] = rule
-        return rule
-
-    def get(self, argnum, default=None):
-        return None if argnum == 0 else self[argnum]
-
-    def __bool__(self):
-        return True
-
-
-einsum_explicit.jvps = _EinsumRules(_jvp_rule)
-einsum_explicit.vjps = _EinsumRules(_vjp_rule)
-einsum_explicit.vjp_makers = einsum_explicit.vjps
+# one rule per operand position; argument 0, the subscript string, has none
+defrule_factories(
+    einsum_explicit,
+    jvp=lambda argnum: _jvp_rule(argnum - 1) if argnum else None,
+    vjp=lambda argnum: _vjp_rule(argnum - 1) if argnum else None,
+)
 
 
 # ---- parsing numpy's einsum forms ------------------------------------------------------

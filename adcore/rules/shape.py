@@ -7,7 +7,16 @@ scatter-add for indexing, slice for concatenation).
 
 import numpy as np
 
-from adcore.core import NONDIFF, Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import (
+    NONDIFF,
+    Primitive,
+    defjvp,
+    defrule_factories,
+    defvjp_direct,
+    getval,
+    ndim_of,
+    shape_of,
+)
 from adcore.rules import declare
 
 
@@ -186,27 +195,11 @@ def _concat_rules(i):
     return jvp, vjp
 
 
-class _ConcatRules(dict):
-    """Rules for any number of concatenated arguments, made on first use."""
-
-    def __init__(self, pick):
-        super().__init__()
-        self.pick = pick
-
-    def __missing__(self, i):
-        rule = _concat_rules(i)[self.pick]
-        self[i] = rule
-        return rule
-
-    def get(self, i, default=None):
-        return self[i]
-
-    def __bool__(self):  # rules exist for every argument position
-        return True
-
-
-concatenate_arrays.jvps = _ConcatRules(0)
-concatenate_arrays.vjps = _ConcatRules(1)
+defrule_factories(
+    concatenate_arrays,
+    jvp=lambda i: _concat_rules(i)[0],  # any number of concatenated arguments
+    vjp=lambda i: _concat_rules(i)[1],
+)
 
 
 # ---- composites -------------------------------------------------------------

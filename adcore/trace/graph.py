@@ -211,7 +211,7 @@ class Graph:
                 g = tangent.get(p)
                 if g is None:
                     continue
-                rule = prim.jvps.get(argnum)
+                rule = prim.rule("jvp", argnum)
                 if rule is None:
                     raise prim.missing("jvp", argnum)
                 if rule is NONDIFF:
@@ -327,7 +327,7 @@ def _as_input(x, name):
 
 def _is_param(prim, argnum):
     """Argument positions the primitive never differentiates are gate parameters."""
-    rule = prim.vjps.get(argnum)
+    rule = prim.rule("vjp", argnum)
     return rule is None or rule is NONDIFF
 
 
@@ -414,10 +414,8 @@ def trace(f, *args, grad=False, expand=False, names=None):
     values = [_as_input(x, name) for x, name in zip(args, input_names, strict=True)]
     tag = TraceTag(expand)
     leaves = [tag.leaf(v) for v in values]
-    try:
+    with tag:
         out = f(*leaves)
-    finally:
-        tag.alive = False
     out_leaves, _ = tree_flatten(out)
     graph = _build(tag, input_names, out_leaves)
     if grad:

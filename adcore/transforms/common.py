@@ -1,6 +1,8 @@
 """What every transform shares: argnums, input checks, splitting arguments
 into the differentiated leaves and the rest, and shaping results."""
 
+import numbers
+
 import numpy as np
 
 from adcore.core import Traced, getval, shape_of
@@ -31,9 +33,30 @@ def normalize_argnums(argnums, nargs, transform):
     return tuple(a % nargs for a in nums), single
 
 
+def _is_numeric(value):
+    return isinstance(value, (np.ndarray, np.generic, numbers.Number))
+
+
+def _numeric_tree(x):
+    """A number or array, or (the output of a multi-output primitive) a tuple of them."""
+    if isinstance(x, (tuple, list)):
+        return all(_numeric_tree(e) for e in x)
+    return _is_numeric(x)
+
+
+def _describe(x):
+    text = repr(x)
+    return f"{type(x).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
 def as_float_leaf(x, what):
     """Check a differentiated leaf is floating point; plain values become arrays."""
     value = getval(x)
+    if not _is_numeric(value):
+        raise TypeError(
+            f"{what} is a {_describe(value)}; transforms differentiate floating-point arrays "
+            "and numbers (and tuples, lists and dicts of them)"
+        )
     dtype = np.result_type(value)
     if dtype.kind != "f":
         kind = {
@@ -51,11 +74,16 @@ def as_float_leaf(x, what):
 
 
 class DiffArgs:
-    """The positional arguments of a call, with the leaves of ``argnums`` pulled out."""
+    """The positional arguments of a call, with the leaves of ``argnums`` pulled out.
+
+    An argument named twice (``argnums=(0, 0)`` or ``(0, -2)``) is traced once and
+    its derivative returned in both places, as JAX does.
+    """
 
     def __init__(self, args, argnums, transform):
         self.args = list(args)
-        self.argnums, self.single = normalize_argnums(argnums, len(args), transform)
+        self.requested, self.single = normalize_argnums(argnums, len(args), transform)
+        self.argnums = tuple(dict.fromkeys(self.requested))  # each traced argument once
         self.treedefs = []
         self.leaves = []  # flat list over all differentiated arguments
         self.counts = []
@@ -81,11 +109,57 @@ class DiffArgs:
 
     def per_argument(self, flat):
         """Group a flat list (one per leaf) into argnums' structure."""
-        out, pos = [], 0
-        for td, n in zip(self.treedefs, self.counts):
-            out.append(tree_unflatten(td, flat[pos : pos + n]))
+        by_arg, pos = {}, 0
+        for a, td, n in zip(self.argnums, self.treedefs, self.counts):
+            by_arg[a] = tree_unflatten(td, flat[pos : pos + n])
             pos += n
-        return out[0] if self.single else tuple(out)
+        if self.single:
+            return by_arg[self.requested[0]]
+        out, seen = [], set()
+        for a in self.requested:
+            # a repeated argument gets its own copy: the caller may write into either
+            out.append(by_arg[a] if a not in seen else _copy_tree(by_arg[a]))
+            seen.add(a)
+        return tuple(out)
+
+
+def _copy_tree(tree):
+    leaves, td = tree_flatten(tree)
+    return tree_unflatten(td, [x.copy() if type(x) is np.ndarray else x for x in leaves])
+
+
+def untraced(x, tag):
+    """The value under ``x``'s tracing; raises ``LeakedTracerError`` if any level of it
+    belongs to a dead tag other than ``tag`` (whose transform is just returning)."""
+    while isinstance(x, Traced):
+        if x.tag is not tag and not x.tag.alive:
+            raise x.tag.dead_error()
+        x = x.primal
+    return x
+
+
+def check_outputs(leaves, tag, transform, real=False):
+    """Check the output leaves of the function a transform with ``tag`` traced.
+
+    A value of a *dead* tag (an inner transform's traced value leaked out through
+    a global or closure and returned) raises ``LeakedTracerError``: treating it as
+    a constant would give zeros.  Non-numeric leaves (None, strings) raise
+    ``TypeError``; so do complex ones when ``real`` (reverse mode seeds real
+    cotangents, which would drop the imaginary part).
+    """
+    for k, o in enumerate(leaves):
+        x = untraced(o, tag)
+        where = f"{transform}: output" + (f" leaf {k}" if len(leaves) > 1 else "")
+        if not _numeric_tree(x):
+            raise TypeError(
+                f"{where} is a {_describe(x)}; the function must return arrays or numbers "
+                "(or tuples, lists and dicts of them)"
+            )
+        if real and np.iscomplexobj(x):
+            raise TypeError(
+                f"{where} has complex dtype {np.result_type(x)}; reverse mode differentiates "
+                "real-valued functions only (return the real and imaginary parts separately)"
+            )
 
 
 def match_dtype(g, like):

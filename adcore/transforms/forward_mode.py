@@ -6,12 +6,23 @@ jacfwd pushes all n basis tangents at once, as one tangent with a leading
 batch axis of length n.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 
 from adcore.core import Dual, ForwardTag, getval, shape_of
 from adcore.core.pytree import tree_flatten, tree_unflatten
 from adcore.rules import shape as sh
-from adcore.transforms.common import DiffArgs, check_tangents, match_dtype, zeros_like_leaf
+from adcore.transforms.common import (
+    DiffArgs,
+    check_outputs,
+    check_tangents,
+    match_dtype,
+    zeros_like_leaf,
+)
 from adcore.transforms.reverse_mode import basis_blocks
 
 
@@ -19,11 +30,10 @@ def push(f, diff, tangents, kwargs, nbatch, transform):
     """One forward pass: the leaves of diff carry ``tangents`` (``nbatch`` leading axes)."""
     tag = ForwardTag(transform, nbatch)
     duals = [Dual(x, t, tag) for x, t in zip(diff.leaves, tangents)]
-    try:
+    with tag:
         out = f(*diff.rebuild(duals), **kwargs)
-    finally:
-        tag.alive = False
     leaves, treedef = tree_flatten(out)
+    check_outputs(leaves, tag, transform)
     batch = shape_of(tangents[0])[:nbatch] if nbatch and tangents else ()
     primals, tangents_out = [], []
     for o in leaves:
@@ -36,17 +46,24 @@ def push(f, diff, tangents, kwargs, nbatch, transform):
     return leaves, treedef, primals, tangents_out
 
 
-def jvp(f, primals, tangents):
-    """Forward mode: ``(f(*primals), J @ tangents)`` in one left-to-right pass."""
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
+    """Forward mode: ``(f(*primals), J @ tangents)`` in one left-to-right pass.
+
+    ``primals`` and ``tangents`` are tuples with one entry per argument of f; each
+    tangent matches its primal's structure, shape and float dtype.  The output
+    tangent has the output's structure (zeros where the output does not depend
+    on the inputs).
+    """
     diff, checked = check_tangents(primals, tangents, "jvp")
     _, treedef, outs, touts = push(f, diff, checked, {}, 0, "jvp")
     return tree_unflatten(treedef, outs), tree_unflatten(treedef, touts)
 
 
-def jacfwd(f, argnums=0):
+def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Jacobian by forward mode: all basis tangents pushed in one batched pass.
 
-    Layout ``out.shape + in.shape`` per (output leaf, input leaf).
+    Layout ``out.shape + in.shape`` per (output leaf, input leaf): the output's pytree
+    with, at each leaf, the per-argument structure of ``argnums`` (as in ``grad``).
     """
 
     def jacfwd_f(*args, **kwargs):

@@ -13,11 +13,17 @@ function and arguments, then extrapolates to n inputs and m outputs.  When
 one side is at least twice the other the shape rule alone decides and nothing
 is probed: measured over the benchmark grid, extrapolating a probe that far
 misjudged more cells than it rescued.  ``jacobian(mode="auto")`` caches the choice per
-function and argument shapes, so the probe is paid once.
+function and argument shapes, so the probe is paid once; the cache holds f weakly, so
+f (and what it captures) goes when the caller lets go of it.
 """
 
+from __future__ import annotations
+
 import time
+import weakref
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +37,17 @@ from adcore.transforms.reverse_mode import ReverseTrace, jacrev
 LOPSIDED = 2  # max(n, m) / min(n, m) at or above which the shape rule decides
 PROBE_DIRECTIONS = 128
 TIE = 1.1  # forward must look this much cheaper to win a near-square Jacobian
-_CHOICES = OrderedDict()  # (f, argnums, shapes) -> ModeChoice
+MAX_CHOICES = 256  # cached choices per function (argnums and argument shapes)
+# f -> {(argnums, shapes): ModeChoice}; weak keys, so the cache never keeps f alive
+_CHOICES = weakref.WeakKeyDictionary()
+
+
+def _choices_for(f):
+    """f's cache of mode choices (a private one when f cannot be weakly referenced)."""
+    try:
+        return _CHOICES.setdefault(f, OrderedDict())
+    except TypeError:
+        return OrderedDict()
 
 
 def _time(fn, repeats=3):
@@ -77,7 +93,9 @@ def _linear(t1, tk, k, n):
     return t1 + slope * (n - 1)
 
 
-def choose_mode(f, *args, argnums=0, probe=True):
+def choose_mode(
+    f: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0, probe: bool = True
+) -> ModeChoice:
     """Decide forward vs reverse for ``jacobian(f)`` at these arguments, and say why."""
     diff = DiffArgs(args, argnums, "choose_mode")
     n_in = int(sum(np.size(getval(x)) for x in diff.leaves))
@@ -113,25 +131,28 @@ def choose_mode(f, *args, argnums=0, probe=True):
     return ModeChoice(mode, reason, n_in, n_out, fwd, rev)
 
 
-def jacobian(f, argnums=0, mode="auto"):
+def jacobian(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, mode: str = "auto"
+) -> Callable[..., Any]:
     """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode."""
     mode = mode_name(mode, "jacobian", extra=("auto",))
     fwd, rev = jacfwd(f, argnums), jacrev(f, argnums)
+    choices = _choices_for(f)
+    nums = argnums if isinstance(argnums, (int, np.integer)) else tuple(argnums)
 
     def jacobian_f(*args, **kwargs):
         chosen = mode
         if chosen == "auto":
-            shapes = tuple(
+            key = (nums,) + tuple(
                 (shape_of(getval(a)), np.result_type(getval(a)).str) for a in tree_flatten(args)[0]
             )
-            key = (f, argnums, shapes)
-            choice = _CHOICES.get(key)
+            choice = choices.get(key)
             if choice is None:
                 fk = (lambda *a: f(*a, **kwargs)) if kwargs else f
                 choice = choose_mode(fk, *args, argnums=argnums)
-                _CHOICES[key] = choice
-                if len(_CHOICES) > 256:
-                    _CHOICES.popitem(last=False)
+                choices[key] = choice
+                if len(choices) > MAX_CHOICES:
+                    choices.popitem(last=False)
             chosen = choice.mode
         return (fwd if chosen == "forward" else rev)(*args, **kwargs)
 

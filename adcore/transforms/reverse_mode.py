@@ -2,16 +2,22 @@
 
 Each call takes a fresh ``ReverseTag``; its tape records the function's
 operations on the differentiated inputs.  The tag dies when the function
-returns (later use of its values raises), the sweep walks the tape backwards,
-and the tape is released with the last reference to it.
+returns (later use of its values raises) and hands its tape to the trace, so
+only the trace (vjp's ``vjp_fn``) keeps it alive, not a leaked traced value;
+the sweep walks the tape backwards, and the tape is released with the trace.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from adcore.core import ReverseTag, TapeValue, getval, shape_of, sweep
 from adcore.core.pytree import tree_flatten, tree_unflatten
 from adcore.rules import shape as sh
-from adcore.transforms.common import DiffArgs, match_dtype, zeros_like_leaf
+from adcore.transforms.common import DiffArgs, check_outputs, match_dtype, untraced, zeros_like_leaf
 
 
 class ReverseTrace:
@@ -21,18 +27,22 @@ class ReverseTrace:
         self.diff = DiffArgs(args, argnums, transform)
         self.tag = tag = ReverseTag(transform)
         self.inputs = [tag.leaf(x) for x in self.diff.leaves]
-        try:
+        with tag:
             out = f(*self.diff.rebuild(self.inputs), **kwargs)
-        finally:
-            tag.alive = False
+        # the tape is reachable from this trace only (vjp_fn holds it): a traced
+        # value that leaked out of f keeps its tag, but not the whole tape
+        self.tape, tag.tape = tag.tape, None
         self.aux = None
         if has_aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):
                 raise TypeError(f"{transform}(has_aux=True): f must return a pair (output, aux)")
             out, aux = out
             leaves, td = tree_flatten(aux)
+            for x in leaves:
+                untraced(x, tag)  # aux may hold anything, but no leaked tracer
             self.aux = tree_unflatten(td, [x.primal if self.is_mine(x) else x for x in leaves])
         self.out_leaves, self.out_treedef = tree_flatten(out)
+        check_outputs(self.out_leaves, tag, transform, real=True)
 
     def is_mine(self, x):
         """Whether ``x`` is on this trace's tape (not a constant or another tag's value)."""
@@ -51,7 +61,7 @@ class ReverseTrace:
             if self.is_mine(o) and ct is not None:
                 prev = seeds.get(o.index)
                 seeds[o.index] = ct if prev is None else prev + ct
-        adjoints = sweep(self.tag.tape, seeds, nbatch) if seeds else None
+        adjoints = sweep(self.tape, seeds, nbatch) if seeds else None
         batch = shape_of(cotangents[0])[:nbatch] if nbatch else ()
         grads = []
         for x in self.inputs:
@@ -61,11 +71,17 @@ class ReverseTrace:
 
     def release(self):
         """Drop the tape, so its intermediates are freed even while the trace object lives on."""
-        self.tag.tape = None
+        self.tape = None
 
 
-def vjp(f, *primals, has_aux=False):
-    """Reverse mode: ``(f(*primals), vjp_fn)``; ``vjp_fn(ct)`` returns one cotangent per primal."""
+def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
+    """Reverse mode: ``(f(*primals), vjp_fn)``, or ``(out, vjp_fn, aux)`` with ``has_aux``.
+
+    ``f`` runs once on traced copies of ``primals`` (pytrees of float arrays), recording a
+    tape.  ``vjp_fn(cotangent)`` (``cotangent`` shaped like the output) sweeps it and returns
+    a tuple with one cotangent per primal, each shaped like it; it can be called many times.
+    With ``has_aux=True`` f returns ``(output, aux)`` and aux comes back untraced.
+    """
     trace = ReverseTrace(f, primals, {}, tuple(range(len(primals))), has_aux, "vjp")
     out = trace.primal_out()
     out_shapes = [shape_of(getval(o)) for o in trace.out_leaves]
@@ -94,6 +110,11 @@ def vjp(f, *primals, has_aux=False):
 
 def _scalar_check(out, transform):
     value = getval(out)
+    if isinstance(value, (bool, np.bool_)) or np.result_type(value).kind == "b":
+        raise TypeError(
+            f"{transform} requires f to return a real scalar; it returned a bool ({value!r}), "
+            "which has no derivative"
+        )
     if not np.isscalar(value) and shape_of(value) != ():
         raise TypeError(
             f"{transform} requires f to return a scalar (a float or 0-d array); it returned "
@@ -101,8 +122,14 @@ def _scalar_check(out, transform):
         )
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
-    """``g(*args) -> (f(*args), df/dargs)`` by one reverse sweep."""
+def value_and_grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[..., tuple]:
+    """``g(*args, **kwargs) -> (f(*args, **kwargs), df/dargs)`` by one reverse sweep.
+
+    The gradient is like ``grad``'s.  With ``has_aux=True`` f returns
+    ``(value, aux)`` and the result is ``((value, aux), grads)``.
+    """
 
     def value_and_grad_f(*args, **kwargs):
         trace = ReverseTrace(f, args, kwargs, argnums, has_aux, "grad")
@@ -122,8 +149,21 @@ def value_and_grad(f, argnums=0, has_aux=False):
     return value_and_grad_f
 
 
-def grad(f, argnums=0, has_aux=False):
-    """The gradient of scalar-valued f with respect to argument(s) ``argnums``."""
+def grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """The gradient of scalar-valued f with respect to argument(s) ``argnums``.
+
+    ``grad(f)(*args, **kwargs)`` returns df/d(args[argnums]) shaped like that argument
+    (a pytree like it; float32 in, float32 out).  With a tuple ``argnums`` it returns a
+    tuple of gradients in the same order (an argument named twice gets its gradient
+    twice).  f must return a real scalar (a float or 0-d array): any other shape, a
+    bool, complex or non-numeric output raises ``TypeError``.  Keyword arguments are
+    passed through and never differentiated.
+
+    ``has_aux=True``: f returns a pair ``(value, aux)``; value is differentiated, aux is
+    returned as it is (untraced), and the result is the pair ``(grads, aux)``.
+    """
     vg = value_and_grad(f, argnums, has_aux)
 
     def grad_f(*args, **kwargs):
@@ -149,10 +189,11 @@ def basis_blocks(leaves, dtype_of):
     return blocks, shapes, sizes
 
 
-def jacrev(f, argnums=0):
+def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Jacobian by reverse mode: all basis cotangents pulled back in one batched sweep.
 
-    Layout ``out.shape + in.shape`` per (output leaf, input leaf).
+    Layout ``out.shape + in.shape`` per (output leaf, input leaf): the output's pytree
+    with, at each leaf, the per-argument structure of ``argnums`` (as in ``grad``).
     """
 
     def jacrev_f(*args, **kwargs):

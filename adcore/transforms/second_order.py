@@ -9,6 +9,11 @@ derivative is just one transform applied to another:
     fwd-over-fwd   jacfwd of x -> (f, jvp)
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 
 from adcore.core import getval
@@ -20,12 +25,21 @@ from adcore.transforms.reverse_mode import ReverseTrace, grad, jacrev
 HVP_MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
 
 
-def hessian(f, argnums=0):
-    """Full Hessian, forward-over-reverse: one batched forward pass over a reverse sweep."""
+def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """Full Hessian, forward-over-reverse: one batched forward pass over a reverse sweep.
+
+    Layout ``in.shape + in.shape`` for scalar f (``out.shape + in.shape + in.shape`` in
+    general); a tuple ``argnums`` gives nested tuples, block (i, j) = d2f/dx_i dx_j.
+    """
     return jacfwd(jacrev(f, argnums), argnums)
 
 
-def hvp(f, primals, tangents, mode="fwd-over-rev"):
+def hvp(
+    f: Callable[..., Any],
+    primals: Sequence[Any],
+    tangents: Sequence[Any],
+    mode: str = "fwd-over-rev",
+) -> tuple:
     """``(grad f(primals), H @ tangents)``; f is differentiated in all its arguments.
 
     With one primal the two results are arrays (pytrees) like it; with several,
