@@ -51,8 +51,8 @@ def mask(cond, like):
 def _elementwise_jvp(i, partial, arity):
     if arity == 1 and callable(partial):
 
-        def unary_jvp(g, ans, x):  # shapes always agree: no broadcasting to undo
-            return g * partial(ans, x)
+        def unary_jvp(g, ans, x, **kwargs):  # shapes always agree: no broadcasting to undo
+            return g * partial(ans, x, **kwargs)
 
         return unary_jvp
 

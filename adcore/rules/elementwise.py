@@ -7,11 +7,12 @@ computed from plain values: their own derivative is zero, which is correct
 away from the kink, and SPEC fixes the value at the kink.
 """
 
+import math
 import operator
 
 import numpy as np
 
-from adcore.core import getval
+from adcore.core import Traced, getval
 from adcore.rules.declare import MINUS_ONE, ONE, elementwise, mask
 
 # Python floats, not numpy scalars: they keep float32 arithmetic in float32
@@ -19,13 +20,22 @@ LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
 POS = (0.1, 3.0)  # domain hints for the registry-driven tests
 UNIT = (-0.9, 0.9)
 
+
 # ---- arithmetic -------------------------------------------------------------
+def _one_over(y):
+    """1 / y, also for a Python number y = 0: numpy's inf (and warning), where
+    Python's 1.0 / 0.0 would raise ZeroDivisionError inside the rule."""
+    if type(y) in (int, float, bool):
+        return float(np.divide(1.0, y))  # a Python float: keeps float32 tangents float32
+    return 1.0 / y
+
+
 add = elementwise(operator.add, ONE, ONE, name="add")
 subtract = elementwise(operator.sub, ONE, MINUS_ONE, name="subtract")
 multiply = elementwise(operator.mul, lambda ans, x, y: y, lambda ans, x, y: x, name="multiply")
 divide = elementwise(
     operator.truediv,
-    lambda ans, x, y: 1.0 / y,
+    lambda ans, x, y: _one_over(y),
     lambda ans, x, y: -ans / y,
     name="divide",
     domain=[(-3.0, 3.0), POS],
@@ -33,11 +43,29 @@ divide = elementwise(
 negative = elementwise(operator.neg, MINUS_ONE, name="negative")
 
 
+def _integral_exponent(y):
+    """Is y a constant whose entries are all integers (2, np.int64(3), 2.0, an int array)?"""
+    if isinstance(y, Traced):
+        return False
+    yv = np.asarray(y)
+    if yv.dtype.kind in "iu":
+        return True
+    return yv.dtype.kind == "f" and bool(np.all(np.isfinite(yv) & (yv == np.round(yv))))
+
+
 def _power_dx(ans, x, y):
     # x ** 2 is everywhere (losses, penalties): 2x is one multiply where the
     # general rule is a power and a multiply, a difference that compounds when nested
     if type(y) in (int, float) and y == 2:
         return 2.0 * x
+    if _integral_exponent(y):
+        # a polynomial: n x^(n-1) with x^0 = 1, and 0 for n = 0, so every order stays
+        # finite at x = 0 (the general form meets 0 * 0^-1 = NaN on the way down)
+        yv = np.asarray(y)
+        lowered = np.where(yv == 0, 0, yv - 1).astype(yv.dtype)
+        if np.ndim(y) == 0:
+            lowered = type(y)(lowered) if type(y) in (int, float) else lowered[()]
+        return y * power(x, lowered)
     return y * power(x, y - 1)
 
 
@@ -103,14 +131,52 @@ deg2rad = elementwise(np.deg2rad, lambda ans, x: np.pi / 180.0, name="deg2rad")
 rad2deg = elementwise(np.rad2deg, lambda ans, x: 180.0 / np.pi, name="rad2deg")
 
 
-def _sinc_d(ans, x):
-    # d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0
-    xv = getval(x)
-    safe = where(xv == 0, 1.0, x)
-    return where(xv == 0, 0.0, (cos(np.pi * safe) - ans) / safe)
+# ---- sinc and its derivatives of every order ------------------------------------------
+# (cos(pi x) - sinc(x)) / x is 0/0 at x = 0, and a `where` around it gets the value
+# right but not its derivative (sinc''(0) = -pi^2/3 would come out 0).  So the
+# k-th derivative is a primitive of its own whose derivative is the (k+1)-th:
+# a power series near 0 (no cancellation, exact at 0), Leibniz's rule on
+# sin(pi x) * (1/(pi x)) away from it.
+_SINC_SERIES_RADIUS = 1.0
 
 
-sinc = elementwise(np.sinc, _sinc_d, name="sinc", domain=(0.2, 2.0))
+def _sinc_series(x, k):
+    """d^k/dx^k sum_n (-1)^n (pi x)^(2n) / (2n+1)!, term by term (|x| <= 1)."""
+    out = np.zeros_like(x)
+    for n in range((k + 1) // 2, (k + 1) // 2 + 30 + k):
+        p = 2 * n - k  # the power of x left after k derivatives
+        c = (-1) ** n * np.pi ** (2 * n) / math.factorial(2 * n + 1) * math.perm(2 * n, k)
+        out += c * x**p
+    return out
+
+
+def _sinc_leibniz(x, k):
+    """d^k/dx^k of sin(pi x) * (1 / (pi x)) by Leibniz's rule (|x| > 1)."""
+    out = np.zeros_like(x)
+    for m in range(k + 1):
+        d_sin = np.pi**m * np.sin(np.pi * x + m * np.pi / 2)
+        d_inv = (-1) ** (k - m) * math.factorial(k - m) / (np.pi * x ** (k - m + 1))
+        out += math.comb(k, m) * d_sin * d_inv
+    return out
+
+
+def _sinc_derivative_impl(x, order=1):
+    xv = np.asarray(x)
+    dtype = np.result_type(xv, np.float32) if xv.dtype.kind == "f" else np.float64
+    x64 = xv.astype(np.float64)
+    near = np.abs(x64) <= _SINC_SERIES_RADIUS
+    out = np.empty_like(x64)
+    out[near] = _sinc_series(x64[near], order)
+    out[~near] = _sinc_leibniz(x64[~near], order)
+    return out.astype(dtype)[()] if out.ndim == 0 else out.astype(dtype)
+
+
+sinc_derivative = elementwise(
+    _sinc_derivative_impl,
+    lambda ans, x, order=1: sinc_derivative(x, order=order + 1),
+    name="sinc_derivative",
+)
+sinc = elementwise(np.sinc, lambda ans, x: sinc_derivative(x), name="sinc", domain=(0.2, 2.0))
 
 # ---- piecewise: SPEC's subgradient table holds at the kinks -------------------
 absolute = elementwise(np.abs, lambda ans, x: mask(np.sign(getval(x)), x), name="absolute")
