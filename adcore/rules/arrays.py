@@ -140,13 +140,39 @@ defjvp(cumsum_axis, lambda g, ans, a, axis: cumsum_axis(g, _cum_ax(a, axis)), ba
 defvjp_direct(cumsum_axis, lambda g, ans, a, axis: _reverse_cumsum(g, _cum_ax(a, axis)))
 
 cumprod_axis = _prim(lambda a, axis: np.cumprod(a, axis=axis), "cumprod", kind="axis")
-# d ans_j / d a_i = ans_j / a_i for i <= j (entries are assumed nonzero, as for prod)
-defjvp(
-    cumprod_axis,
-    lambda g, ans, a, axis: ans * cumsum_axis(g / a, _cum_ax(a, axis)),
-    batched=True,
-)
-defvjp_direct(cumprod_axis, lambda g, ans, a, axis: _reverse_cumsum(g * ans, _cum_ax(a, axis)) / a)
+
+
+def _others_cumprod(a, ax):
+    """``Q[..., i, j] = prod(a_k for k <= j, k != i)`` for i <= j, else 0, with
+    ``ax`` (negative) moved last: d ans_j / d a_i, formed without dividing by a_i."""
+    moved = sh.moveaxis(a, ax, -1)
+    n = shape_of(moved)[-1]
+    # row i is the sequence with entry i replaced by 1
+    rows = ew.where(np.eye(n, dtype=bool), 1.0, sh.expand_dims(moved, -2))
+    return cumprod_axis(rows, -1) * declare.mask(np.triu(np.ones((n, n), dtype=bool)), a)
+
+
+def _cumprod_jvp(g, ans, a, axis):
+    ax = _cum_ax(a, axis)
+    if np.all(getval(a) != 0):  # d ans_j / d a_i = ans_j / a_i for i <= j
+        return ans * cumsum_axis(g / a, ax)
+    # exact between zeros, at every order (prod does the same): t_j = sum_i g_i Q_ij
+    q = _others_cumprod(a, ax)
+    t = red.sum(sh.expand_dims(sh.moveaxis(g, ax, -1), -1) * q, axis=-2)
+    return sh.moveaxis(t, -1, ax)
+
+
+def _cumprod_vjp(g, ans, a, axis):
+    ax = _cum_ax(a, axis)
+    if np.all(getval(a) != 0):
+        return _reverse_cumsum(g * ans, ax) / a
+    q = _others_cumprod(a, ax)  # c_i = sum_j Q_ij g_j
+    c = red.sum(q * sh.expand_dims(sh.moveaxis(g, ax, -1), -2), axis=-1)
+    return sh.moveaxis(c, -1, ax)
+
+
+defjvp(cumprod_axis, _cumprod_jvp, batched=True)
+defvjp_direct(cumprod_axis, _cumprod_vjp)
 
 
 def _no_out(name, out):
