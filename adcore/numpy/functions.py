@@ -23,21 +23,30 @@ def _no_out(name, out):
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+    """numpy.sum; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
     _no_out("sum", out)
     _reject("sum", unsupported)
-    return reductions.sum(a, axis=axis, keepdims=keepdims, dtype=dtype)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return reductions.sum(shape.in_dtype("sum", a, dtype), axis=axis, keepdims=keepdims)
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
+    """numpy.mean; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
     _no_out("mean", out)
     _reject("mean", unsupported)
-    return reductions.mean(a, axis=axis, keepdims=keepdims)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return reductions.mean(shape.in_dtype("mean", a, dtype), axis=axis, keepdims=keepdims)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
+    """numpy.prod; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
     _no_out("prod", out)
     _reject("prod", unsupported)
-    return reductions.prod(a, axis=axis, keepdims=keepdims)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.prod(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return reductions.prod(shape.in_dtype("prod", a, dtype), axis=axis, keepdims=keepdims)
 
 
 def max(a, axis=None, out=None, keepdims=False, **unsupported):  # noqa: A001
@@ -56,13 +65,19 @@ amax, amin = max, min
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """numpy.var; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
     _no_out("var", out)
-    return reductions.var(a, axis=axis, ddof=ddof, keepdims=keepdims)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+    return reductions.var(shape.in_dtype("var", a, dtype), axis=axis, ddof=ddof, keepdims=keepdims)
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """numpy.std; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
     _no_out("std", out)
-    return reductions.std(a, axis=axis, ddof=ddof, keepdims=keepdims)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+    return reductions.std(shape.in_dtype("std", a, dtype), axis=axis, ddof=ddof, keepdims=keepdims)
 
 
 def _reject(name, unsupported):

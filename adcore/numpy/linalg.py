@@ -64,7 +64,7 @@ def matrix_transpose(x, /):
 
 
 def trace(x, /, *, offset=0, dtype=None):
-    return _arrays.trace(x, offset=offset, axis1=-2, axis2=-1)
+    return _arrays.trace(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)
 
 
 def diagonal(x, /, *, offset=0):

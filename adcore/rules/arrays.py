@@ -181,14 +181,22 @@ def _no_out(name, out):
 
 
 def cumsum(a, axis=None, dtype=None, out=None):
+    """numpy.cumsum; ``dtype=`` as in ``shape.in_dtype`` (integer dtypes raise)."""
     _no_out("cumsum", out)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.cumsum(a, axis=axis, dtype=dtype)
+    a = sh.in_dtype("cumsum", a, dtype)
     if axis is None:
         return cumsum_axis(sh.ravel(a), 0)
     return cumsum_axis(a, _axis(axis, ndim_of(a)))
 
 
 def cumprod(a, axis=None, dtype=None, out=None):
+    """numpy.cumprod; ``dtype=`` as in ``shape.in_dtype`` (integer dtypes raise)."""
     _no_out("cumprod", out)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.cumprod(a, axis=axis, dtype=dtype)
+    a = sh.in_dtype("cumprod", a, dtype)
     if axis is None:
         return cumprod_axis(sh.ravel(a), 0)
     return cumprod_axis(a, _axis(axis, ndim_of(a)))
@@ -582,7 +590,9 @@ def diag(v, k=0):
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     _no_out("trace", out)
-    return red.sum(diagonal(a, offset, axis1, axis2), axis=-1)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.trace(a, offset, axis1, axis2, dtype=dtype)
+    return red.sum(diagonal(sh.in_dtype("trace", a, dtype), offset, axis1, axis2), axis=-1)
 
 
 # ---- statistics and construction --------------------------------------------------------
@@ -711,10 +721,16 @@ def correlate(a, v, mode="valid"):
 
 
 def cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    if dtype is not None and not isinstance(x, Traced):
+        return np.cumulative_sum(x, axis=axis, dtype=dtype, include_initial=include_initial)
+    x = sh.in_dtype("cumulative_sum", x, dtype)
     return _cumulative(cumsum_axis, 0.0, x, axis, include_initial, "cumulative_sum", out)
 
 
 def cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    if dtype is not None and not isinstance(x, Traced):
+        return np.cumulative_prod(x, axis=axis, dtype=dtype, include_initial=include_initial)
+    x = sh.in_dtype("cumulative_prod", x, dtype)
     return _cumulative(cumprod_axis, 1.0, x, axis, include_initial, "cumulative_prod", out)
 
 

@@ -49,21 +49,23 @@ def _reduction(impl, name):
     return prim
 
 
-def _sum_impl(x, axis=None, keepdims=False, dtype=None):
-    return np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+def _sum_impl(x, axis=None, keepdims=False):
+    # no dtype= here: a sum in another dtype is a cast (astype) followed by this sum,
+    # so the derivative follows the cast (adcore.numpy.sum does that)
+    return np.sum(x, axis=axis, keepdims=keepdims)
 
 
 sum = _reduction(_sum_impl, "sum")  # noqa: A001 - mirrors numpy's name
 defjvp(
     sum,
-    lambda g, ans, x, axis=None, keepdims=False, dtype=None: sum(
+    lambda g, ans, x, axis=None, keepdims=False: sum(
         g, axis=declare.neg_axes(axis, ndim_of(x)), keepdims=keepdims
     ),
     batched=True,
 )
 defvjp_direct(
     sum,
-    lambda g, ans, x, axis=None, keepdims=False, dtype=None: _restore(g, ans, x, axis, keepdims),
+    lambda g, ans, x, axis=None, keepdims=False: _restore(g, ans, x, axis, keepdims),
 )
 
 
@@ -137,4 +139,9 @@ def var(x, axis=None, ddof=0, keepdims=False):
 
 
 def std(x, axis=None, ddof=0, keepdims=False):
-    return ew.sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    v = var(x, axis=axis, ddof=ddof, keepdims=keepdims)
+    if _count(x, axis) == 1 and ddof == 0:
+        # one entry per slice: var is identically 0 (x - mean(x) is 0 with derivative 0),
+        # so std is too; sqrt's infinite slope at 0 would make that 0 * inf = NaN
+        return v
+    return ew.sqrt(v)

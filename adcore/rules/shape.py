@@ -7,8 +7,9 @@ scatter-add for indexing, slice for concatenation).
 
 import numpy as np
 
-from adcore.core import NONDIFF, Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import NONDIFF, Primitive, Traced, defjvp, defvjp_direct, getval, ndim_of, shape_of
 from adcore.rules import declare
+from adcore.rules import elementwise as ew
 
 
 def _shape_prim(impl, name, arity=1):
@@ -82,6 +83,28 @@ defvjp_direct(
 astype = _shape_prim(lambda x, dtype: np.asarray(x).astype(dtype), "astype")
 defjvp(astype, lambda g, ans, x, dtype: astype(g, dtype), NONDIFF, batched=True)
 defvjp_direct(astype, lambda g, ans, x, dtype: astype(g, np.result_type(getval(x))), NONDIFF)
+
+
+def in_dtype(name, a, dtype):
+    """``a`` cast to the ``dtype=`` a numpy reduction was asked to work in.
+
+    A float dtype is a cast (``astype``) before the reduction, so the value is
+    numpy's and the derivative follows the cast.  An integer or bool dtype on a
+    traced array raises ``TypeError``: truncating to integers cuts the derivative,
+    and a silent zero gradient is worse than an error.  (Plain arrays never get
+    here: the wrappers hand them to numpy unchanged.)
+    """
+    if dtype is None or not isinstance(a, Traced):
+        return a
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(
+            f"adcore.numpy.{name}(..., dtype={dt.name}) on a traced array: a {dt.name} result "
+            "has no derivative. Use a float dtype, or reduce adcore.getval(a) if you only "
+            "need the number."
+        )
+    return a if np.result_type(getval(a)) == dt else astype(a, dt)
+
 
 # ---- indexing ---------------------------------------------------------------
 
