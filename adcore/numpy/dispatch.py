@@ -336,8 +336,8 @@ def install():
     T.T = property(lambda s: shape.transpose(s, None))
     T.dot = lambda s, o: linalg.dot(s, o)
     T.squeeze = lambda s, axis=None: shape.squeeze(s, axis)
-    T.ravel = lambda s, order="C": shape.ravel(s)
-    T.flatten = lambda s, order="C": shape.ravel(s)
+    T.ravel = lambda s, order="C": shape.ravel(s, order)
+    T.flatten = lambda s, order="C": shape.ravel(s, order)
     T.astype = _astype
     T.clip = lambda s, a_min=None, a_max=None: fn.clip(s, a_min, a_max)
     T.swapaxes = lambda s, a, b: shape.swapaxes(s, a, b)

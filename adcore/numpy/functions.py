@@ -12,6 +12,7 @@ from adcore.core import Traced, getval, shape_of
 from adcore.rules import elementwise as ew
 from adcore.rules import linalg, nn, reductions, shape
 from adcore.rules.shape import reshape as _reshape  # reshape() below takes numpy's `shape`
+from adcore.rules.shape import transpose as _transpose
 
 
 def _no_out(name, out):
@@ -88,8 +89,10 @@ def _reject(name, unsupported):
 
 
 def reshape(a, shape=None, order="C", *, newshape=None):
-    if order != "C":
-        raise NotImplementedError("adcore.numpy.reshape: only order='C' is supported")
+    if order not in ("C", "F"):
+        raise NotImplementedError(
+            f"adcore.numpy.reshape: order={order!r} is not supported (use 'C' or 'F')"
+        )
     shape_ = newshape if shape is None else shape
     if isinstance(shape_, (int, np.integer)):
         shape_ = (int(shape_),)
@@ -98,6 +101,8 @@ def reshape(a, shape=None, order="C", *, newshape=None):
         size = int(np.prod(shape_of(a), dtype=np.int64))
         known = int(np.prod([d for d in shape_ if d != -1], dtype=np.int64))
         shape_ = tuple(size // known if d == -1 else d for d in shape_)
+    if order == "F":  # Fortran order reads and writes the first axis fastest
+        return _transpose(_reshape(_transpose(a, None), shape_[::-1]), None)
     return _reshape(a, shape_)
 
 
@@ -183,7 +188,7 @@ def expand_dims(a, axis):
 
 
 def ravel(a, order="C"):
-    return shape.ravel(a)
+    return shape.ravel(a, order)
 
 
 def astype(x, dtype, copy=True):

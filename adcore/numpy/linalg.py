@@ -56,7 +56,9 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     if axis is None:
         out = _decompositions.norm(_shape.ravel(x), ord=ord)
         return _shape.reshape(out, (1,) * len(shape_of(x))) if keepdims else out
-    return norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    # a tuple of axes is still one vector per slice (numpy), never a matrix norm
+    axes = (axis,) if _np.ndim(axis) == 0 else tuple(axis)
+    return _decompositions.vector_norm_over(x, ord, axes, keepdims)
 
 
 def matrix_transpose(x, /):

@@ -33,12 +33,7 @@ def _nb(g, like):
     return ndim_of(g) - ndim_of(like)
 
 
-def _axis(axis, ndim, what="axis"):
-    """One axis as a non-negative int, with numpy's error when out of range."""
-    a = int(axis)
-    if not -ndim <= a < ndim:
-        raise np.exceptions.AxisError(f"{what} {a} is out of bounds for array of dimension {ndim}")
-    return a % ndim
+_axis = declare.axis_index  # one axis as a non-negative int; numpy's AxisError out of range
 
 
 def _ordered_neg(axes, ndim):
@@ -230,8 +225,12 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     """numpy.gradient with unit or scalar spacing (edge_order=1): central
     differences inside, one-sided at the ends."""
     nd = ndim_of(f)
-    axes = tuple(range(nd)) if axis is None else declare.neg_axes(axis, nd)
-    axes = tuple(a % nd for a in axes)
+    if axis is None:
+        axes = tuple(range(nd))
+    else:  # numpy keeps the order given (and returns the parts in that order)
+        axes = tuple(_axis(a, nd) for a in ((axis,) if np.ndim(axis) == 0 else axis))
+        if len(set(axes)) != len(axes):
+            raise ValueError("repeated axis")
     if edge_order != 1:
         raise NotImplementedError("adcore.numpy.gradient supports edge_order=1 only")
     if len(varargs) == 0:
@@ -470,9 +469,13 @@ def dstack(tup):
 
 
 def column_stack(tup):
+    """numpy.column_stack: 0-d and 1-d inputs become columns ((n,) -> (n, 1), () -> (1, 1))."""
     arrs = []
     for x in tup:
-        arrs.append(sh.reshape(x, (shape_of(x)[0], 1)) if ndim_of(x) < 2 else x)
+        nd = ndim_of(x)
+        arrs.append(sh.reshape(x, (int(np.size(getval(x))), 1)) if nd < 2 else x)
+    if not arrs:
+        raise ValueError("need at least one array to concatenate")
     return sh.concatenate(arrs, axis=1)
 
 

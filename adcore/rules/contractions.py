@@ -27,8 +27,8 @@ import string
 import numpy as np
 
 from adcore.core import Primitive, getval, ndim_of, shape_of
+from adcore.rules import declare, linalg
 from adcore.rules import elementwise as ew
-from adcore.rules import linalg
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
 
@@ -228,7 +228,7 @@ def _axes_pair(axes, na, nb):
     b = [b] if np.ndim(b) == 0 else list(b)
     if len(a) != len(b):
         raise ValueError(f"tensordot: axes {axes} pair {len(a)} with {len(b)} axes")
-    return [int(x) % na for x in a], [int(x) % nb for x in b]
+    return [declare.axis_index(x, na) for x in a], [declare.axis_index(x, nb) for x in b]
 
 
 def tensordot(a, b, axes=2):

@@ -123,6 +123,15 @@ def elementwise(impl, *partials, name=None, domain=None, family="elementwise"):
     return prim
 
 
+def axis_index(axis, ndim, what="axis"):
+    """One axis as a non-negative int; numpy's ``AxisError`` when out of range
+    (never wrapped modulo ``ndim``, which would silently pick another axis)."""
+    a = int(axis)
+    if not -ndim <= a < ndim:
+        raise np.exceptions.AxisError(f"{what} {a} is out of bounds for array of dimension {ndim}")
+    return a + ndim if a < 0 else a
+
+
 def neg_axes(axis, ndim):
     """Normalise ``axis`` (None, int or tuple) to a tuple of negative axes.
 
@@ -133,15 +142,7 @@ def neg_axes(axis, ndim):
         return tuple(range(-ndim, 0))
     if isinstance(axis, (int, np.integer)):
         axis = (axis,)
-    out = []
-    for a in axis:
-        a = int(a)
-        if not -ndim <= a < ndim:
-            raise np.exceptions.AxisError(
-                f"axis {a} is out of bounds for array of dimension {ndim}"
-            )
-        out.append(a - ndim if a >= 0 else a)
-    return tuple(sorted(out))
+    return tuple(sorted(axis_index(a, ndim) - ndim for a in axis))
 
 
 # Imported last: these families use the helpers above while they load.

@@ -23,7 +23,7 @@ from collections import namedtuple
 import numpy as np
 
 from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
-from adcore.rules import arrays
+from adcore.rules import arrays, declare
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
@@ -495,7 +495,8 @@ def matrix_power(a, n):
 # ---- norms (composites) ---------------------------------------------------------------------
 
 
-def _vector_norm(x, ord, axis, keepdims):
+def vector_norm_over(x, ord, axis, keepdims):
+    """The ``ord``-norm of the vectors x holds along ``axis`` (an int or a tuple of axes)."""
     if ord is None or ord == 2:
         return ew.sqrt(red.sum(x * x, axis=axis, keepdims=keepdims))
     if ord == np.inf:
@@ -544,19 +545,19 @@ def norm(x, ord=None, axis=None, keepdims=False):
             out = ew.sqrt(red.sum(x * x))
             return sh.reshape(out, (1,) * nd) if keepdims else out
         if nd == 1:
-            return _vector_norm(x, ord, None, keepdims)
+            return vector_norm_over(x, ord, None, keepdims)
         if nd == 2:
             return _matrix_norm(x, ord, 0, 1, keepdims)
         raise ValueError(
             f"norm: ord={ord!r} needs a 1-d or 2-d input or an axis (shape {shape_of(x)})"
         )
     if isinstance(axis, (int, np.integer)):
-        return _vector_norm(x, ord, int(axis), keepdims)
-    axis = tuple(int(a) for a in axis)
+        return vector_norm_over(x, ord, int(axis), keepdims)
+    axis = tuple(declare.axis_index(a, nd) for a in axis)
     if len(axis) == 1:
-        return _vector_norm(x, ord, axis, keepdims)
+        return vector_norm_over(x, ord, axis, keepdims)
     if len(axis) == 2:
-        if axis[0] % nd == axis[1] % nd:
+        if axis[0] == axis[1]:
             raise ValueError("norm: duplicate axes given")
         return _matrix_norm(x, ord, axis[0], axis[1], keepdims)
     raise ValueError(f"norm: improper number of dimensions to norm ({axis})")
