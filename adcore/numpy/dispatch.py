@@ -16,7 +16,7 @@ import numpy as np
 from adcore.core import Traced, getval
 from adcore.numpy import functions as fn
 from adcore.numpy import linalg as la
-from adcore.rules import arrays, contractions, linalg, nn, shape
+from adcore.rules import arrays, contractions, matmul, nn, shape
 from adcore.rules import elementwise as ew
 from adcore.rules import elementwise_extra as ewx
 
@@ -64,7 +64,7 @@ UFUNCS = {
     np.fabs: ew.fabs,
     np.maximum: ew.maximum,
     np.minimum: ew.minimum,
-    np.matmul: linalg.matmul,
+    np.matmul: matmul.matmul,
     np.fmax: ewx.fmax,
     np.fmin: ewx.fmin,
     np.remainder: ewx.remainder,
@@ -299,8 +299,8 @@ def install():
     T.__rtruediv__ = lambda s, o: ew.divide(o, s)
     T.__pow__ = lambda s, o: ew.power(s, o)
     T.__rpow__ = lambda s, o: ew.power(o, s)
-    T.__matmul__ = lambda s, o: linalg.matmul(s, o)
-    T.__rmatmul__ = lambda s, o: linalg.matmul(o, s)
+    T.__matmul__ = lambda s, o: matmul.matmul(s, o)
+    T.__rmatmul__ = lambda s, o: matmul.matmul(o, s)
     T.__neg__ = lambda s: ew.negative(s)
     T.__pos__ = lambda s: s
     T.__abs__ = lambda s: ew.absolute(s)
@@ -334,7 +334,7 @@ def install():
     T.reshape = _reshape_method
     T.transpose = _transpose_method
     T.T = property(lambda s: shape.transpose(s, None))
-    T.dot = lambda s, o: linalg.dot(s, o)
+    T.dot = lambda s, o: matmul.dot(s, o)
     T.squeeze = lambda s, axis=None: shape.squeeze(s, axis)
     T.ravel = lambda s, order="C": shape.ravel(s, order)
     T.flatten = lambda s, order="C": shape.ravel(s, order)

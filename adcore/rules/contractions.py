@@ -27,7 +27,7 @@ import string
 import numpy as np
 
 from adcore.core import Primitive, getval, ndim_of, shape_of
-from adcore.rules import declare, linalg
+from adcore.rules import declare, matmul
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
@@ -254,7 +254,7 @@ def inner(a, b):
     if ndim_of(a) == 0 or ndim_of(b) == 0:
         return ew.multiply(a, b)
     if ndim_of(b) <= 2:
-        return linalg.inner(a, b)  # matmul with b^T
+        return matmul.inner(a, b)  # matmul with b^T
     return tensordot(a, b, ([-1], [-1]))
 
 
@@ -266,7 +266,7 @@ def dot(a, b, out=None):
     if na == 0 or nb == 0:
         return ew.multiply(a, b)
     if nb <= 2 and (na <= 2 or nb == 1):
-        return linalg.matmul(a, b)  # numpy.dot and matmul agree here
+        return matmul.matmul(a, b)  # numpy.dot and matmul agree here
     return tensordot(a, b, ([-1], [max(nb - 2, 0)]))
 
 
