@@ -394,3 +394,23 @@ def test_item18_column_stack_of_traced_vectors_and_scalars():
     M = np.ones((3, 2))
     out = adcore.jvp(lambda a: np.column_stack([a, M]), (a,), (a,))[1]
     np.testing.assert_array_equal(out, np.column_stack([a, np.zeros((3, 2))]))
+
+
+# ---- issue 16: one dot for both paths -----------------------------------------------------
+def test_dot_method_and_np_dot_agree_for_every_rank():
+    rng = np.random.default_rng(16)
+    x = rng.standard_normal((2, 3))
+    for W in (
+        rng.standard_normal((3,)),
+        rng.standard_normal((3, 4)),
+        rng.standard_normal((5, 3, 4)),
+    ):
+        want = np.dot(x, W)
+        for f in (lambda x: x.dot(W), lambda x: np.dot(x, W), lambda x: anp.dot(x, W)):
+            out, t = adcore.jvp(f, (x,), (x,))
+            np.testing.assert_allclose(out, want, rtol=1e-12)
+            np.testing.assert_allclose(t, want, rtol=1e-12)  # linear in x
+            g = adcore.grad(lambda x, f=f: anp.sum(f(x)))(x)
+            np.testing.assert_allclose(
+                g, _fd_jacobian(lambda x: np.sum(np.dot(x, W)), x), atol=1e-6
+            )

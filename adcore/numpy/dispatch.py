@@ -334,7 +334,7 @@ def install():
     T.reshape = _reshape_method
     T.transpose = _transpose_method
     T.T = property(lambda s: shape.transpose(s, None))
-    T.dot = lambda s, o: matmul.dot(s, o)
+    T.dot = lambda s, o, out=None: contractions.dot(s, o, out=out)
     T.squeeze = lambda s, axis=None: shape.squeeze(s, axis)
     T.ravel = lambda s, order="C": shape.ravel(s, order)
     T.flatten = lambda s, order="C": shape.ravel(s, order)

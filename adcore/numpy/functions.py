@@ -138,11 +138,6 @@ def stack(arrays, axis=0, out=None):
     return shape.stack(list(arrays), axis=axis)
 
 
-def dot(a, b, out=None):
-    _no_out("dot", out)
-    return mm.dot(a, b)
-
-
 def matmul(a, b, out=None, **unsupported):
     _no_out("matmul", out)
     _reject("matmul", unsupported)

@@ -253,8 +253,10 @@ def inner(a, b):
     """numpy.inner for any ranks: sum over the last axes."""
     if ndim_of(a) == 0 or ndim_of(b) == 0:
         return ew.multiply(a, b)
-    if ndim_of(b) <= 2:
-        return matmul.inner(a, b)  # matmul with b^T
+    if ndim_of(b) == 1:
+        return matmul.matmul(a, b)
+    if ndim_of(b) == 2:
+        return matmul.matmul(a, matmul.matrix_transpose(b))  # one GEMM with b^T
     return tensordot(a, b, ([-1], [-1]))
 
 

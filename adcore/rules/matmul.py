@@ -1,4 +1,5 @@
-"""Linear algebra: matmul (bilinear) and what is built on it (dot, outer...).
+"""matmul (bilinear) and outer.  numpy.dot and inner, for every rank, are in
+``contractions``: one implementation each, which np.dot and x.dot both reach.
 
 matmul's rules follow numpy's promotion of 1-D operands (a vector on the
 left is a row, on the right a column, and the promoted axis is dropped).
@@ -104,24 +105,10 @@ defvjp_direct(matmul, _vjp_a, _vjp_b)
 
 
 # ---- composites -------------------------------------------------------------
-def dot(a, b):
-    """numpy.dot for 0-d, 1-d and 2-d operands (and N-d @ 1-d)."""
-    na, nb = ndim_of(a), ndim_of(b)
-    if na == 0 or nb == 0:
-        return ew.multiply(a, b)
-    if nb <= 2 and (na <= 2 or nb == 1):
-        return matmul(a, b)
-    raise NotImplementedError(
-        f"adcore.numpy.dot of shapes {shape_of(a)} and {shape_of(b)}: N-d dot is not supported; "
-        "use matmul or einsum"
-    )
-
-
 def outer(a, b):
     return ew.multiply(sh.expand_dims(sh.ravel(a), -1), sh.expand_dims(sh.ravel(b), 0))
 
 
-def inner(a, b):
-    if ndim_of(a) == 0 or ndim_of(b) == 0:
-        return ew.multiply(a, b)
-    return matmul(a, b) if ndim_of(b) == 1 else matmul(a, _mT(b))
+def matrix_transpose(x):
+    """Swap the last two axes (numpy's ``x.mT``)."""
+    return _mT(x)
