@@ -15,6 +15,7 @@ elementwise_extra  fmax, fmin, remainder, fmod; real/imag/conj/angle on real arr
 from adcore.core import hooks
 from adcore.rules import (
     arrays,
+    broadcast,
     contractions,
     declare,
     elementwise,
@@ -22,6 +23,7 @@ from adcore.rules import (
     matmul,
     nn,
     numpy_linalg,
+    partials,
     reductions,
     shape,
 )
@@ -30,6 +32,7 @@ hooks.stack = lambda arrays: shape.stack(arrays, axis=0)
 
 __all__ = [
     "arrays",
+    "broadcast",
     "contractions",
     "declare",
     "elementwise",
@@ -37,6 +40,7 @@ __all__ = [
     "matmul",
     "nn",
     "numpy_linalg",
+    "partials",
     "reductions",
     "shape",
 ]

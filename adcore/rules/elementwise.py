@@ -13,7 +13,8 @@ import operator
 import numpy as np
 
 from adcore.core import Traced, getval
-from adcore.rules.declare import MINUS_ONE, ONE, elementwise, mask
+from adcore.rules.declare import mask
+from adcore.rules.partials import MINUS_ONE, ONE, elementwise
 
 # Python floats, not numpy scalars: they keep float32 arithmetic in float32
 LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))

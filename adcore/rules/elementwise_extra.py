@@ -9,7 +9,8 @@ conj), constants (imag, angle) or an error on complex input.
 import numpy as np
 
 from adcore.core import getval
-from adcore.rules.declare import ONE, elementwise, mask
+from adcore.rules.declare import mask
+from adcore.rules.partials import ONE, elementwise
 
 
 def _fmax_share(a, b):

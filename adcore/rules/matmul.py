@@ -13,7 +13,7 @@ import numpy as np
 from adcore.core import Primitive, defjvp, defvjp_direct, ndim_of, shape_of
 from adcore.rules import elementwise as ew
 from adcore.rules import shape as sh
-from adcore.rules.declare import unbroadcast
+from adcore.rules.broadcast import unbroadcast
 
 matmul = Primitive(np.matmul, name="matmul", family="linalg")
 matmul.meta.update(kind="linalg", arity=2)

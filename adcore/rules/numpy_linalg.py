@@ -27,7 +27,7 @@ from adcore.rules import arrays, declare
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
-from adcore.rules.declare import unbroadcast
+from adcore.rules.broadcast import unbroadcast
 from adcore.rules.matmul import matmul
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])

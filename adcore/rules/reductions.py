@@ -1,4 +1,5 @@
-"""Reductions over axes: sum, prod, max, min (+ mean, var, std built on them).
+"""Reductions over axes: prod, max, min, and sum (defined in ``broadcast``
+beside broadcast_to, its transpose); mean, var, std built on them.
 
 Axes are normalised to negative numbers (``declare.neg_axes``): counted from
 the end they name the same axes whether or not a tangent carries leading
@@ -11,15 +12,10 @@ from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of, shape
 from adcore.rules import declare
 from adcore.rules import elementwise as ew
 from adcore.rules import shape as sh
-
-
-def _restore(g, ans, x, axis, keepdims):
-    """Broadcast a reduced (co)tangent back over the reduced axes of x."""
-    axes = declare.neg_axes(axis, ndim_of(x))
-    nb = ndim_of(g) - ndim_of(ans)
-    if not keepdims and axes:
-        g = sh.expand_dims(g, axes)
-    return sh.broadcast_to(g, shape_of(g)[:nb] + shape_of(x))
+from adcore.rules.broadcast import (
+    restore_reduced,
+    sum,  # noqa: A004 - numpy's name, re-exported here
+)
 
 
 def defweighted(prim, weight):
@@ -36,7 +32,7 @@ def defweighted(prim, weight):
         return sum(g * w, axis=declare.neg_axes(axis, ndim_of(x)), keepdims=keepdims)
 
     def vjp(g, ans, x, axis=None, keepdims=False):
-        return _restore(g, ans, x, axis, keepdims) * weight(ans, x, axis, keepdims)
+        return restore_reduced(g, ans, x, axis, keepdims) * weight(ans, x, axis, keepdims)
 
     jvp.__name__, vjp.__name__ = f"{prim.name}_jvp", f"{prim.name}_pullback"
     defjvp(prim, jvp, batched=True)
@@ -47,26 +43,6 @@ def _reduction(impl, name):
     prim = Primitive(impl, name=name, family="reductions")
     prim.meta.update(kind="reduction", arity=1)
     return prim
-
-
-def _sum_impl(x, axis=None, keepdims=False):
-    # no dtype= here: a sum in another dtype is a cast (astype) followed by this sum,
-    # so the derivative follows the cast (adcore.numpy.sum does that)
-    return np.sum(x, axis=axis, keepdims=keepdims)
-
-
-sum = _reduction(_sum_impl, "sum")  # noqa: A001 - mirrors numpy's name
-defjvp(
-    sum,
-    lambda g, ans, x, axis=None, keepdims=False: sum(
-        g, axis=declare.neg_axes(axis, ndim_of(x)), keepdims=keepdims
-    ),
-    batched=True,
-)
-defvjp_direct(
-    sum,
-    lambda g, ans, x, axis=None, keepdims=False: _restore(g, ans, x, axis, keepdims),
-)
 
 
 def _prod_impl(x, axis=None, keepdims=False):

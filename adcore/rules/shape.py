@@ -1,8 +1,9 @@
 """Shape and indexing primitives: linear maps that only move entries around.
 
 Each JVP applies the same map to the tangent (shifted past its batch axes);
-each VJP applies the transposed map (reshape back, inverse permutation,
-scatter-add for indexing, slice for concatenation).
+each VJP applies the transposed map (inverse permutation, scatter-add for
+indexing, slice for concatenation).  reshape and broadcast_to are defined in
+``broadcast`` (beside sum, their transpose) and belong to this family too.
 """
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from adcore.core import NONDIFF, Primitive, Traced, defjvp, defvjp_direct, getval, ndim_of, shape_of
 from adcore.rules import declare
 from adcore.rules import elementwise as ew
+from adcore.rules.broadcast import broadcast_to, reshape
 
 
 def _shape_prim(impl, name, arity=1):
@@ -21,20 +23,6 @@ def _shape_prim(impl, name, arity=1):
 def _nb(g, like):
     return ndim_of(g) - ndim_of(like)
 
-
-# ---- reshape ----------------------------------------------------------------
-reshape = _shape_prim(lambda x, shape: np.reshape(x, shape), "reshape")
-defjvp(
-    reshape,
-    lambda g, ans, x, shape: reshape(g, shape_of(g)[: _nb(g, x)] + shape_of(ans)),
-    NONDIFF,
-    batched=True,
-)
-defvjp_direct(
-    reshape,
-    lambda g, ans, x, shape: reshape(g, shape_of(g)[: _nb(g, ans)] + shape_of(x)),
-    NONDIFF,
-)
 
 # ---- transpose --------------------------------------------------------------
 
@@ -60,25 +48,6 @@ defvjp_direct(
     lambda g, ans, x, axes=None: transpose(
         g, _shifted(tuple(np.argsort(_full_axes(axes, ndim_of(x)))), _nb(g, ans))
     ),
-)
-
-# ---- broadcast_to -----------------------------------------------------------
-broadcast_to = _shape_prim(lambda x, shape: np.broadcast_to(x, shape), "broadcast_to")
-
-
-def _broadcast_jvp(g, ans, x, shape):
-    xs, s = shape_of(x), shape_of(ans)
-    nb = ndim_of(g) - len(xs)
-    if nb and len(xs) < len(s):
-        g = reshape(g, shape_of(g)[:nb] + (1,) * (len(s) - len(xs)) + xs)
-    return broadcast_to(g, shape_of(g)[:nb] + s)
-
-
-defjvp(broadcast_to, _broadcast_jvp, NONDIFF, batched=True)
-defvjp_direct(
-    broadcast_to,
-    lambda g, ans, x, shape: declare.unbroadcast(g, shape_of(x), _nb(g, ans)),
-    NONDIFF,
 )
 
 # ---- dtype casts ------------------------------------------------------------
