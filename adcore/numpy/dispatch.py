@@ -18,7 +18,6 @@ from adcore.numpy import functions as fn
 from adcore.numpy import linalg as la
 from adcore.rules import arrays, contractions, matmul, nn, shape
 from adcore.rules import elementwise as ew
-from adcore.rules import elementwise_extra as ewx
 
 # ufunc -> differentiable function (plain-valued ufuncs come from fn._nondiff)
 UFUNCS = {
@@ -65,11 +64,11 @@ UFUNCS = {
     np.maximum: ew.maximum,
     np.minimum: ew.minimum,
     np.matmul: matmul.matmul,
-    np.fmax: ewx.fmax,
-    np.fmin: ewx.fmin,
-    np.remainder: ewx.remainder,
-    np.fmod: ewx.fmod,
-    np.conjugate: ewx.conj,
+    np.fmax: ew.fmax,
+    np.fmin: ew.fmin,
+    np.remainder: ew.remainder,
+    np.fmod: ew.fmod,
+    np.conjugate: ew.conj,
 }
 for _name in (
     "sign floor ceil rint trunc isnan isinf isfinite signbit greater greater_equal less "
@@ -164,10 +163,10 @@ FUNCTIONS = {
     np.vdot: contractions.vdot,
     np.cross: contractions.cross,
     # real-array views of complex accessors
-    np.real: ewx.real,
-    np.imag: ewx.imag,
-    np.angle: ewx.angle,
-    np.real_if_close: ewx.real_if_close,
+    np.real: ew.real,
+    np.imag: ew.imag,
+    np.angle: ew.angle,
+    np.real_if_close: ew.real_if_close,
     # numpy.linalg (adcore.numpy.linalg)
     np.linalg.inv: la.inv,
     np.linalg.solve: la.solve,
