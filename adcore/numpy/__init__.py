@@ -45,60 +45,38 @@ from adcore.numpy.functions import (
     var,
     where,
 )
-from adcore.rules.arrays import (
-    append,
-    array_split,
-    atleast_1d,
-    atleast_2d,
-    atleast_3d,
-    average,
-    choose,
-    column_stack,
+from adcore.rules.construction import (
+    full,
+    linspace,
+    nan_to_num,
+    select,
+)
+from adcore.rules.contractions import (
     convolve,
-    corrcoef,
     correlate,
-    cov,
+    cross,
+    dot,
+    einsum,
+    inner,
+    kron,
+    tensordot,
+    vdot,
+)
+from adcore.rules.cumulative import (
     cumprod,
     cumsum,
     cumulative_prod,
     cumulative_sum,
+    diff,
+    gradient,
+)
+from adcore.rules.diagonals import (
     diag,
     diagonal,
-    diff,
-    dsplit,
-    dstack,
-    flip,
-    fliplr,
-    flipud,
-    full,
-    gradient,
-    hsplit,
-    hstack,
-    linspace,
-    median,
-    nan_to_num,
-    pad,
-    partition,
-    percentile,
-    ptp,
-    quantile,
-    repeat,
-    roll,
-    rollaxis,
-    rot90,
-    select,
-    sort,
-    split,
-    take,
-    take_along_axis,
-    tile,
     trace,
     tril,
     triu,
-    vsplit,
-    vstack,
 )
-from adcore.rules.contractions import cross, dot, einsum, inner, kron, tensordot, vdot
 from adcore.rules.elementwise import (
     add,
     angle,
@@ -151,8 +129,50 @@ from adcore.rules.elementwise import (
     tan,
     tanh,
 )
+from adcore.rules.gathering import (
+    choose,
+    partition,
+    sort,
+    take,
+    take_along_axis,
+)
+from adcore.rules.joining import (
+    append,
+    array_split,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    pad,
+    repeat,
+    split,
+    tile,
+    vsplit,
+    vstack,
+)
 from adcore.rules.nn import relu, sigmoid, softplus
+from adcore.rules.reordering import (
+    flip,
+    fliplr,
+    flipud,
+    roll,
+    rollaxis,
+    rot90,
+)
 from adcore.rules.shape import at_set, moveaxis, swapaxes
+from adcore.rules.statistics import (
+    average,
+    corrcoef,
+    cov,
+    median,
+    percentile,
+    ptp,
+    quantile,
+)
 
 true_divide = divide
 degrees, radians = rad2deg, deg2rad

@@ -12,8 +12,8 @@ last axes).
 import numpy as _np
 
 from adcore.core import getval, shape_of
-from adcore.rules import arrays as _arrays
 from adcore.rules import contractions as _contractions
+from adcore.rules import diagonals as _diagonals
 from adcore.rules import numpy_linalg as _numpy_linalg
 from adcore.rules import shape as _shape
 from adcore.rules.matmul import matmul, outer
@@ -66,11 +66,11 @@ def matrix_transpose(x, /):
 
 
 def trace(x, /, *, offset=0, dtype=None):
-    return _arrays.trace(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)
+    return _diagonals.trace(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)
 
 
 def diagonal(x, /, *, offset=0):
-    return _arrays.diagonal(x, offset=offset, axis1=-2, axis2=-1)
+    return _diagonals.diagonal(x, offset=offset, axis1=-2, axis2=-1)
 
 
 def cross(x1, x2, /, *, axis=-1):

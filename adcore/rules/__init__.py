@@ -14,7 +14,6 @@ elementwise_extra  fmax, fmin, remainder, fmod; real/imag/conj/angle on real arr
 
 from adcore.core import hooks
 from adcore.rules import (
-    arrays,
     broadcast,
     contractions,
     declare,
@@ -30,7 +29,6 @@ from adcore.rules import (
 hooks.stack = lambda arrays: shape.stack(arrays, axis=0)
 
 __all__ = [
-    "arrays",
     "broadcast",
     "contractions",
     "declare",

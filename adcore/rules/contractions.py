@@ -1,5 +1,5 @@
-"""Tensor contractions: einsum, and tensordot, inner, N-d dot, kron, vdot and
-cross built on it.
+"""Tensor contractions: einsum, and tensordot, inner, N-d dot, kron, vdot,
+cross and 1-d convolve/correlate built on it or on gathers.
 
 ``einsum`` is one primitive taking *explicit* subscripts ("ij,jk->ik": no
 ellipsis, no implicit output, no size-1 broadcasting); the ``einsum`` function
@@ -31,6 +31,8 @@ from adcore.rules import declare, matmul
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
+from adcore.rules.gathering import take
+from adcore.rules.reordering import flip
 
 LETTERS = string.ascii_letters
 
@@ -315,4 +317,45 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return sh.moveaxis(c, -1, axisc)
 
 
-__all__ = ["cross", "dot", "einsum", "inner", "kron", "tensordot", "vdot"]
+# ---- 1-d convolution (a contraction against shifted copies) ------------------------------
+def convolve(a, v, mode="full"):
+    """1-d discrete convolution, as a gather of v against a (one product per tap)."""
+    if ndim_of(a) != 1 or ndim_of(v) != 1:
+        raise ValueError("convolve: object too deep for desired array (1-d inputs only)")
+    n, m = shape_of(a)[0], shape_of(v)[0]
+    if n == 0 or m == 0:
+        raise ValueError("convolve: inputs cannot be empty")
+    if m > n:
+        a, v, n, m = v, a, m, n
+    k = np.arange(n + m - 1)[:, None] - np.arange(n)[None, :]  # index into v
+    valid = (k >= 0) & (k < m)
+    taps = take(v, np.clip(k, 0, m - 1), axis=0) * declare.mask(valid, v)
+    full_ = red.sum(taps * a, axis=-1)
+    if mode == "full":
+        return full_
+    if mode == "same":
+        start = (m - 1) // 2
+        return sh.getitem(full_, slice(start, start + n))
+    if mode == "valid":
+        return sh.getitem(full_, slice(m - 1, n))
+    raise ValueError(f"convolve: mode must be 'full', 'same' or 'valid', got {mode!r}")
+
+
+def correlate(a, v, mode="valid"):
+    """1-d cross-correlation: convolution with v reversed (real arrays)."""
+    if shape_of(v)[0] > shape_of(a)[0]:  # numpy reverses the output when v is longer
+        return flip(convolve(v, flip(a, 0), mode), 0)
+    return convolve(a, flip(v, 0), mode)
+
+
+__all__ = [
+    "convolve",
+    "correlate",
+    "cross",
+    "dot",
+    "einsum",
+    "inner",
+    "kron",
+    "tensordot",
+    "vdot",
+]

@@ -23,7 +23,7 @@ from collections import namedtuple
 import numpy as np
 
 from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
-from adcore.rules import arrays, declare
+from adcore.rules import declare, diagonals
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
@@ -144,8 +144,8 @@ def slogdet(a):
 def _sym_from(x, lower):
     """The symmetric matrix a one-triangle routine actually sees."""
     if lower:
-        return arrays.tril(x) + _mT(arrays.tril(x, -1))
-    return arrays.triu(x) + _mT(arrays.triu(x, 1))
+        return diagonals.tril(x) + _mT(diagonals.tril(x, -1))
+    return diagonals.triu(x) + _mT(diagonals.triu(x, 1))
 
 
 def _sym_from_adjoint(c, lower):
@@ -153,8 +153,8 @@ def _sym_from_adjoint(c, lower):
     n = shape_of(c)[-1]
     diag = c * _eye(n, c)
     if lower:
-        return arrays.tril(c + _mT(c), -1) + diag
-    return arrays.triu(c + _mT(c), 1) + diag
+        return diagonals.tril(c + _mT(c), -1) + diag
+    return diagonals.triu(c + _mT(c), 1) + diag
 
 
 # ---- Cholesky -----------------------------------------------------------------------------
@@ -164,7 +164,7 @@ cholesky_lower = _prim(np.linalg.cholesky, "cholesky")
 def _phi(x):
     """Lower triangle with the diagonal halved."""
     n = shape_of(x)[-1]
-    return arrays.tril(x) - 0.5 * (x * _eye(n, x))
+    return diagonals.tril(x) - 0.5 * (x * _eye(n, x))
 
 
 def _cholesky_jvp(g, ans, a):
