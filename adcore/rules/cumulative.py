@@ -36,8 +36,12 @@ def _cum_ax(a, axis):
     return declare.axis_index(axis, ndim_of(a)) - ndim_of(a)
 
 
-defjvp(cumsum_axis, lambda g, ans, a, axis: cumsum_axis(g, _cum_ax(a, axis)), batched=True)
-defvjp_direct(cumsum_axis, lambda g, ans, a, axis: _reverse_cumsum(g, _cum_ax(a, axis)))
+declare.linear(
+    cumsum_axis,
+    lambda g, ans, a, axis: _reverse_cumsum(g, _cum_ax(a, axis)),
+    tangent_params=lambda g, ans, a, axis: ((_cum_ax(a, axis),), {}),
+    nondiff=1,
+)
 
 cumprod_axis = declare.rule_primitive(
     lambda a, axis: np.cumprod(a, axis=axis), "cumprod", "arrays", "axis"

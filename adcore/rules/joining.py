@@ -7,7 +7,7 @@ concatenate; pad_zeros is a primitive whose transpose is a slice.
 
 import numpy as np
 
-from adcore.core import Traced, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import Traced, getval, ndim_of, shape_of
 from adcore.rules import declare
 from adcore.rules import shape as sh
 from adcore.rules.gathering import take
@@ -21,18 +21,21 @@ def _pad_impl(x, width):
 pad_zeros = declare.rule_primitive(_pad_impl, "pad_zeros", "arrays", "shape")
 
 
-def _pad_jvp(g, ans, x, width):
-    return pad_zeros(g, ((0, 0),) * declare.batch_ndim(g, x) + tuple(width))
-
-
 def _pad_vjp(g, ans, x, width):
     s = shape_of(ans)
     index = tuple(slice(b, s[k] - a) for k, (b, a) in enumerate(width))
     return sh.getitem(g, (Ellipsis,) + index)
 
 
-defjvp(pad_zeros, _pad_jvp, batched=True)
-defvjp_direct(pad_zeros, _pad_vjp)
+declare.linear(
+    pad_zeros,
+    _pad_vjp,
+    tangent_params=lambda g, ans, x, width: (
+        (((0, 0),) * declare.batch_ndim(g, x) + tuple(width),),
+        {},
+    ),
+    nondiff=1,
+)
 
 _GATHER_MODES = ("edge", "reflect", "symmetric", "wrap")
 

@@ -8,7 +8,7 @@ rot90 and rollaxis are composites of flip and transpose.
 
 import numpy as np
 
-from adcore.core import defjvp, defvjp_direct, ndim_of, shape_of
+from adcore.core import ndim_of, shape_of
 from adcore.rules import declare
 from adcore.rules import shape as sh
 
@@ -26,8 +26,12 @@ def _flip_rule(g, ans, m, axis=None):
     return flip(g, declare.neg_axes(axis, ndim_of(m)))
 
 
-defjvp(flip, _flip_rule, batched=True)
-defvjp_direct(flip, _flip_rule)
+declare.linear(
+    flip,
+    _flip_rule,
+    tangent_params=lambda g, ans, m, axis=None: ((declare.neg_axes(axis, ndim_of(m)),), {}),
+    nondiff=1,
+)
 
 
 def fliplr(m):
@@ -70,14 +74,6 @@ roll_axes = declare.rule_primitive(
 )
 
 
-def _roll_rule(sign):
-    def rule(g, ans, a, shift, axis):
-        shifts, axes = _roll_pairs(shift, axis, ndim_of(a))
-        return roll_axes(g, tuple(sign * s for s in shifts), axes)
-
-    return rule
-
-
 def _roll_pairs(shift, axis, ndim):
     if axis is None:
         raise ValueError("roll primitive needs explicit axes (the roll() function handles None)")
@@ -85,8 +81,17 @@ def _roll_pairs(shift, axis, ndim):
     return tuple(int(v) for v in s.ravel()), _ordered_neg(a.ravel(), ndim)
 
 
-defjvp(roll_axes, _roll_rule(1), batched=True)
-defvjp_direct(roll_axes, _roll_rule(-1))
+def _roll_back(g, ans, a, shift, axis):
+    shifts, axes = _roll_pairs(shift, axis, ndim_of(a))
+    return roll_axes(g, tuple(-s for s in shifts), axes)
+
+
+declare.linear(
+    roll_axes,
+    _roll_back,
+    tangent_params=lambda g, ans, a, shift, axis: (_roll_pairs(shift, axis, ndim_of(a)), {}),
+    nondiff=2,
+)
 
 
 def roll(a, shift, axis=None):

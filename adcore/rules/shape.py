@@ -38,22 +38,22 @@ def _shifted(axes, nb):
 
 
 transpose = _shape_prim(lambda x, axes=None: np.transpose(x, axes), "transpose")
-defjvp(
-    transpose,
-    lambda g, ans, x, axes=None: transpose(g, _shifted(_full_axes(axes, ndim_of(x)), _nb(g, x))),
-    batched=True,
-)
-defvjp_direct(
+declare.linear(
     transpose,
     lambda g, ans, x, axes=None: transpose(
         g, _shifted(tuple(np.argsort(_full_axes(axes, ndim_of(x)))), _nb(g, ans))
     ),
+    # the batch axes stay in front
+    tangent_params=lambda g, ans, x, axes=None: (
+        (_shifted(_full_axes(axes, ndim_of(x)), _nb(g, x)),),
+        {},
+    ),
+    nondiff=1,
 )
 
 # ---- dtype casts ------------------------------------------------------------
 astype = _shape_prim(lambda x, dtype: np.asarray(x).astype(dtype), "astype")
-defjvp(astype, lambda g, ans, x, dtype: astype(g, dtype), NONDIFF, batched=True)
-defvjp_direct(astype, lambda g, ans, x, dtype: astype(g, np.result_type(getval(x))), NONDIFF)
+declare.linear(astype, lambda g, ans, x, dtype: astype(g, np.result_type(getval(x))), nondiff=1)
 
 
 def in_dtype(name, a, dtype):
@@ -136,20 +136,12 @@ scatter_add = _shape_prim(_scatter_add_impl, "scatter_add")
 
 defjvp(getitem, lambda g, ans, x, index: _index_batched(g, index, _nb(g, x)), NONDIFF, batched=True)
 defvjp_direct(getitem, lambda g, ans, x, index: scatter_add(g, index, shape_of(x)), NONDIFF)
-defjvp(
-    scatter_add,
-    lambda g, ans, x, index, shape: scatter_add(g, index, shape),
-    NONDIFF,
-    NONDIFF,
-    batched=True,
-)
-defvjp_direct(
+declare.linear(
     scatter_add,
     # x may itself carry batch axes (a batched cotangent scattered inside another
     # transform's rule): index the last len(shape) axes, everything before is batch
     lambda g, ans, x, index, shape: _index_batched(g, index, ndim_of(g) - len(shape)),
-    NONDIFF,
-    NONDIFF,
+    nondiff=2,
 )
 
 # ---- concatenate (and stack on top of it) -------------------------------------
