@@ -12,21 +12,14 @@ from adcore.core import Traced, getval, shape_of
 from adcore.rules import elementwise as ew
 from adcore.rules import matmul as mm
 from adcore.rules import nn, reductions, shape
+from adcore.rules.declare import no_out
 from adcore.rules.shape import reshape as _reshape  # reshape() below takes numpy's `shape`
 from adcore.rules.shape import transpose as _transpose
 
 
-def _no_out(name, out):
-    if out is not None:
-        raise TypeError(
-            f"adcore.numpy.{name}: out= writes in place, which cannot be differentiated; "
-            "use the returned array"
-        )
-
-
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):  # noqa: A001
     """numpy.sum; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
-    _no_out("sum", out)
+    no_out("sum", out)
     _reject("sum", unsupported)
     if dtype is not None and not isinstance(a, Traced):
         return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
@@ -35,7 +28,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):  # n
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
     """numpy.mean; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
-    _no_out("mean", out)
+    no_out("mean", out)
     _reject("mean", unsupported)
     if dtype is not None and not isinstance(a, Traced):
         return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
@@ -44,7 +37,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
     """numpy.prod; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
-    _no_out("prod", out)
+    no_out("prod", out)
     _reject("prod", unsupported)
     if dtype is not None and not isinstance(a, Traced):
         return np.prod(a, axis=axis, dtype=dtype, keepdims=keepdims)
@@ -52,13 +45,13 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
 
 
 def max(a, axis=None, out=None, keepdims=False, **unsupported):  # noqa: A001
-    _no_out("max", out)
+    no_out("max", out)
     _reject("max", unsupported)
     return reductions.max(a, axis=axis, keepdims=keepdims)
 
 
 def min(a, axis=None, out=None, keepdims=False, **unsupported):  # noqa: A001
-    _no_out("min", out)
+    no_out("min", out)
     _reject("min", unsupported)
     return reductions.min(a, axis=axis, keepdims=keepdims)
 
@@ -68,7 +61,7 @@ amax, amin = max, min
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """numpy.var; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
-    _no_out("var", out)
+    no_out("var", out)
     if dtype is not None and not isinstance(a, Traced):
         return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     return reductions.var(shape.in_dtype("var", a, dtype), axis=axis, ddof=ddof, keepdims=keepdims)
@@ -76,7 +69,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """numpy.std; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
-    _no_out("std", out)
+    no_out("std", out)
     if dtype is not None and not isinstance(a, Traced):
         return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     return reductions.std(shape.in_dtype("std", a, dtype), axis=axis, ddof=ddof, keepdims=keepdims)
@@ -120,7 +113,7 @@ def where(condition, x=None, y=None):
 
 
 def clip(a, a_min=None, a_max=None, out=None, **kwargs):
-    _no_out("clip", out)
+    no_out("clip", out)
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
     _reject("clip", kwargs)
@@ -128,29 +121,29 @@ def clip(a, a_min=None, a_max=None, out=None, **kwargs):
 
 
 def concatenate(arrays, axis=0, out=None, **unsupported):
-    _no_out("concatenate", out)
+    no_out("concatenate", out)
     _reject("concatenate", unsupported)
     return shape.concatenate(list(arrays), axis=axis)
 
 
 def stack(arrays, axis=0, out=None):
-    _no_out("stack", out)
+    no_out("stack", out)
     return shape.stack(list(arrays), axis=axis)
 
 
 def matmul(a, b, out=None, **unsupported):
-    _no_out("matmul", out)
+    no_out("matmul", out)
     _reject("matmul", unsupported)
     return mm.matmul(a, b)
 
 
 def outer(a, b, out=None):
-    _no_out("outer", out)
+    no_out("outer", out)
     return mm.outer(a, b)
 
 
 def abs(x, out=None):  # noqa: A001
-    _no_out("abs", out)
+    no_out("abs", out)
     return ew.absolute(x)
 
 

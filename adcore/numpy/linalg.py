@@ -62,7 +62,7 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
 
 
 def matrix_transpose(x, /):
-    return _shape.swapaxes(x, -1, -2)
+    return _shape.matrix_transpose(x)
 
 
 def trace(x, /, *, offset=0, dtype=None):

@@ -26,7 +26,7 @@ import string
 
 import numpy as np
 
-from adcore.core import Primitive, getval, ndim_of, shape_of
+from adcore.core import getval, ndim_of, shape_of
 from adcore.rules import declare, matmul
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
@@ -44,8 +44,9 @@ def _einsum_impl(subscripts, *operands):
     return np.einsum(subscripts, *operands, optimize="greedy" if big else False)
 
 
-einsum_explicit = Primitive(_einsum_impl, name="einsum", family="contractions")
-einsum_explicit.meta.update(kind="linalg", arity="variadic")
+einsum_explicit = declare.rule_primitive(
+    _einsum_impl, "einsum", "contractions", "linalg", arity="variadic"
+)
 
 
 def _split(subscripts):
@@ -196,8 +197,7 @@ def parse_einsum(subscripts, operands):
 
 def einsum(*operands, out=None, optimize=False, **kwargs):
     """numpy.einsum, differentiable in every operand."""
-    if out is not None:
-        raise TypeError("adcore.numpy.einsum: out= writes in place; use the returned array")
+    declare.no_out("einsum", out)
     if kwargs:
         raise NotImplementedError(f"adcore.numpy.einsum: unsupported arguments {sorted(kwargs)}")
     if isinstance(operands[0], str):
@@ -258,14 +258,13 @@ def inner(a, b):
     if ndim_of(b) == 1:
         return matmul.matmul(a, b)
     if ndim_of(b) == 2:
-        return matmul.matmul(a, matmul.matrix_transpose(b))  # one GEMM with b^T
+        return matmul.matmul(a, sh.matrix_transpose(b))  # one GEMM with b^T
     return tensordot(a, b, ([-1], [-1]))
 
 
 def dot(a, b, out=None):
     """numpy.dot for any ranks: last axis of a with the second-to-last of b."""
-    if out is not None:
-        raise TypeError("adcore.numpy.dot: out= writes in place; use the returned array")
+    declare.no_out("dot", out)
     na, nb = ndim_of(a), ndim_of(b)
     if na == 0 or nb == 0:
         return ew.multiply(a, b)

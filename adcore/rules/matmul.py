@@ -10,18 +10,14 @@ broadcast axes away with ``unbroadcast``.
 
 import numpy as np
 
-from adcore.core import Primitive, defjvp, defvjp_direct, ndim_of, shape_of
+from adcore.core import defjvp, defvjp_direct, ndim_of, shape_of
 from adcore.rules import elementwise as ew
 from adcore.rules import shape as sh
 from adcore.rules.broadcast import unbroadcast
+from adcore.rules.declare import rule_primitive
+from adcore.rules.shape import matrix_transpose as _mT
 
-matmul = Primitive(np.matmul, name="matmul", family="linalg")
-matmul.meta.update(kind="linalg", arity=2)
-
-
-def _mT(x):
-    n = ndim_of(x)
-    return sh.transpose(x, tuple(range(n - 2)) + (n - 1, n - 2))
+matmul = rule_primitive(np.matmul, "matmul", "linalg", "linalg", arity=2)
 
 
 def _stack_ndim(x):
@@ -107,8 +103,3 @@ defvjp_direct(matmul, _vjp_a, _vjp_b)
 # ---- composites -------------------------------------------------------------
 def outer(a, b):
     return ew.multiply(sh.expand_dims(sh.ravel(a), -1), sh.expand_dims(sh.ravel(b), 0))
-
-
-def matrix_transpose(x):
-    """Swap the last two axes (numpy's ``x.mT``)."""
-    return _mT(x)

@@ -22,13 +22,14 @@ from collections import namedtuple
 
 import numpy as np
 
-from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import defjvp, defvjp_direct, getval, ndim_of, shape_of
 from adcore.rules import declare, diagonals
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
 from adcore.rules.broadcast import unbroadcast
 from adcore.rules.matmul import matmul
+from adcore.rules.shape import matrix_transpose as _mT
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
@@ -37,13 +38,7 @@ SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 
 
 def _prim(impl, name, arity=1):
-    prim = Primitive(impl, name=name, family="decompositions")
-    prim.meta.update(kind="linalg", arity=arity)
-    return prim
-
-
-def _mT(x):
-    return sh.swapaxes(x, -1, -2)
+    return declare.rule_primitive(impl, name, "decompositions", "linalg", arity)
 
 
 def _eye(n, like):
@@ -462,8 +457,7 @@ def lstsq(a, b, rcond=None):
 # ---- products of matrices (composites) ---------------------------------------------------
 def multi_dot(arrays, *, out=None):
     """A chain of matrix products; a 1-d first (last) operand is a row (column)."""
-    if out is not None:
-        raise TypeError("adcore.numpy.linalg.multi_dot: out= writes in place")
+    declare.no_out("linalg.multi_dot", out)
     arrays = list(arrays)
     if len(arrays) < 2:
         raise ValueError("multi_dot: expecting at least two arrays")

@@ -8,7 +8,7 @@ batch axes, so one rule serves both.
 
 import numpy as np
 
-from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import defjvp, defvjp_direct, getval, ndim_of, shape_of
 from adcore.rules import declare
 from adcore.rules import elementwise as ew
 from adcore.rules import shape as sh
@@ -40,9 +40,7 @@ def defweighted(prim, weight):
 
 
 def _reduction(impl, name):
-    prim = Primitive(impl, name=name, family="reductions")
-    prim.meta.update(kind="reduction", arity=1)
-    return prim
+    return declare.rule_primitive(impl, name, "reductions", "reduction")
 
 
 def _prod_impl(x, axis=None, keepdims=False):

@@ -8,20 +8,17 @@ indexing, slice for concatenation).  reshape and broadcast_to are defined in
 
 import numpy as np
 
-from adcore.core import NONDIFF, Primitive, Traced, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import NONDIFF, Traced, defjvp, defvjp_direct, getval, ndim_of, shape_of
 from adcore.rules import declare
 from adcore.rules import elementwise as ew
 from adcore.rules.broadcast import broadcast_to, reshape
 
 
 def _shape_prim(impl, name, arity=1):
-    prim = Primitive(impl, name=name, family="shape")
-    prim.meta.update(kind="shape", arity=arity)
-    return prim
+    return declare.rule_primitive(impl, name, "shape", "shape", arity)
 
 
-def _nb(g, like):
-    return ndim_of(g) - ndim_of(like)
+_nb = declare.batch_ndim
 
 
 # ---- transpose --------------------------------------------------------------
@@ -272,6 +269,14 @@ def swapaxes(x, axis1, axis2):
     perm = list(range(n))
     perm[a1], perm[a2] = perm[a2], perm[a1]
     return transpose(x, tuple(perm))
+
+
+def matrix_transpose(x):
+    """Swap the last two axes (numpy's ``x.mT``); leading (batch, stack) axes stay."""
+    n = ndim_of(x)
+    if n < 2:
+        raise ValueError(f"matrix_transpose: input must be at least 2-d, got shape {shape_of(x)}")
+    return transpose(x, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 def moveaxis(x, source, destination):
