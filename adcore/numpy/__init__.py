@@ -6,7 +6,9 @@
 Every name is listed explicitly below (no namespace generated from globals).
 With plain inputs each function returns plain numpy values; with traced
 inputs it records/propagates derivatives.  Plain ``np.*`` calls on traced
-values reach the same functions through numpy's protocols (``dispatch.py``).
+values reach the same functions through numpy's protocols (``dispatch.py``):
+a name listed here that numpy also has is what numpy's function or ufunc of
+that name dispatches to, so this list is the dispatch table too.
 """
 
 import numpy as _np
@@ -33,6 +35,7 @@ from adcore.numpy.functions import (
     mean,
     min,
     outer,
+    positive,
     prod,
     ravel,
     reshape,
@@ -210,6 +213,14 @@ allclose = _nondiff["allclose"]
 isclose = _nondiff["isclose"]
 any = _nondiff["any"]  # noqa: A001
 all = _nondiff["all"]  # noqa: A001
+signbit = _nondiff["signbit"]
+logical_xor = _nondiff["logical_xor"]
+floor_divide = _nondiff["floor_divide"]
+fix = _nondiff["fix"]
+flatnonzero = _nondiff["flatnonzero"]
+count_nonzero = _nondiff["count_nonzero"]
+empty_like = _nondiff["empty_like"]
+array_equal = _nondiff["array_equal"]
 
 # constructors and constants: plain numpy
 zeros, ones, empty, eye, identity = _np.zeros, _np.ones, _np.empty, _np.eye, _np.identity

@@ -11,209 +11,61 @@ A numpy function or ufunc without a rule raises ``NotImplementedError`` naming
 it; writing into a traced array raises ``TypeError``.
 """
 
+import warnings
+
 import numpy as np
 
 from adcore.core import Traced, getval
 from adcore.numpy import functions as fn
-from adcore.numpy import linalg as la
 from adcore.rules import (
-    construction,
     contractions,
-    cumulative,
-    diagonals,
-    gathering,
-    joining,
     matmul,
     nn,
-    reordering,
     shape,
-    statistics,
 )
 from adcore.rules import elementwise as ew
 
-# ufunc -> differentiable function (plain-valued ufuncs come from fn._nondiff)
-UFUNCS = {
-    np.add: ew.add,
-    np.subtract: ew.subtract,
-    np.multiply: ew.multiply,
-    np.divide: ew.divide,
-    np.negative: ew.negative,
-    np.positive: lambda x: x,
-    np.power: ew.power,
-    np.square: ew.square,
-    np.reciprocal: ew.reciprocal,
-    np.sqrt: ew.sqrt,
-    np.cbrt: ew.cbrt,
-    np.exp: ew.exp,
-    np.exp2: ew.exp2,
-    np.expm1: ew.expm1,
-    np.log: ew.log,
-    np.log2: ew.log2,
-    np.log10: ew.log10,
-    np.log1p: ew.log1p,
-    np.logaddexp: ew.logaddexp,
-    np.logaddexp2: ew.logaddexp2,
-    np.sin: ew.sin,
-    np.cos: ew.cos,
-    np.tan: ew.tan,
-    np.arcsin: ew.arcsin,
-    np.arccos: ew.arccos,
-    np.arctan: ew.arctan,
-    np.arctan2: ew.arctan2,
-    np.hypot: ew.hypot,
-    np.sinh: ew.sinh,
-    np.cosh: ew.cosh,
-    np.tanh: ew.tanh,
-    np.arcsinh: ew.arcsinh,
-    np.arccosh: ew.arccosh,
-    np.arctanh: ew.arctanh,
-    np.deg2rad: ew.deg2rad,
-    np.radians: ew.deg2rad,
-    np.rad2deg: ew.rad2deg,
-    np.degrees: ew.rad2deg,
-    np.absolute: ew.absolute,
-    np.fabs: ew.fabs,
-    np.maximum: ew.maximum,
-    np.minimum: ew.minimum,
-    np.matmul: matmul.matmul,
-    np.fmax: ew.fmax,
-    np.fmin: ew.fmin,
-    np.remainder: ew.remainder,
-    np.fmod: ew.fmod,
-    np.conjugate: ew.conj,
-}
-for _name in (
-    "sign floor ceil rint trunc isnan isinf isfinite signbit greater greater_equal less "
-    "less_equal equal not_equal logical_and logical_or logical_not logical_xor floor_divide"
-).split():
-    UFUNCS[getattr(np, _name)] = fn._nondiff[_name]
+# numpy ufunc / function -> the adcore function it dispatches to on traced values.
+# Derived, not listed: every public callable of adcore.numpy (and adcore.numpy.linalg)
+# named like a numpy one stands for it, so a name is declared once, in the explicit
+# export list.  Filled by install(), once the namespace is complete.
+UFUNCS = {}
+FUNCTIONS = {}
 
-# numpy function -> adcore function with numpy's signature
-FUNCTIONS = {
-    np.sum: fn.sum,
-    np.mean: fn.mean,
-    np.prod: fn.prod,
-    np.max: fn.max,
-    np.min: fn.min,
-    np.amax: fn.max,
-    np.amin: fn.min,
-    np.var: fn.var,
-    np.std: fn.std,
-    np.reshape: fn.reshape,
-    np.transpose: fn.transpose,
-    np.where: fn.where,
-    np.clip: fn.clip,
-    np.concatenate: fn.concatenate,
-    np.stack: fn.stack,
-    np.dot: contractions.dot,
-    np.outer: fn.outer,
-    np.inner: contractions.inner,
-    np.broadcast_to: fn.broadcast_to,
-    np.squeeze: fn.squeeze,
-    np.expand_dims: fn.expand_dims,
-    np.ravel: fn.ravel,
-    np.swapaxes: shape.swapaxes,
-    np.moveaxis: shape.moveaxis,
-    np.array: fn.array,
-    np.asarray: fn.asarray,
-    # array manipulation (reordering, cumulative, joining, gathering, diagonals, ...)
-    np.flip: reordering.flip,
-    np.fliplr: reordering.fliplr,
-    np.flipud: reordering.flipud,
-    np.rot90: reordering.rot90,
-    np.roll: reordering.roll,
-    np.rollaxis: reordering.rollaxis,
-    np.cumsum: cumulative.cumsum,
-    np.cumprod: cumulative.cumprod,
-    np.cumulative_sum: cumulative.cumulative_sum,
-    np.cumulative_prod: cumulative.cumulative_prod,
-    np.diff: cumulative.diff,
-    np.gradient: cumulative.gradient,
-    np.pad: joining.pad,
-    np.tile: joining.tile,
-    np.repeat: joining.repeat,
-    np.take: gathering.take,
-    np.take_along_axis: gathering.take_along_axis,
-    np.choose: gathering.choose,
-    np.sort: gathering.sort,
-    np.partition: gathering.partition,
-    np.atleast_1d: joining.atleast_1d,
-    np.atleast_2d: joining.atleast_2d,
-    np.atleast_3d: joining.atleast_3d,
-    np.hstack: joining.hstack,
-    np.vstack: joining.vstack,
-    np.dstack: joining.dstack,
-    np.column_stack: joining.column_stack,
-    np.append: joining.append,
-    np.split: joining.split,
-    np.array_split: joining.array_split,
-    np.vsplit: joining.vsplit,
-    np.hsplit: joining.hsplit,
-    np.dsplit: joining.dsplit,
-    np.tril: diagonals.tril,
-    np.triu: diagonals.triu,
-    np.diag: diagonals.diag,
-    np.diagonal: diagonals.diagonal,
-    np.trace: diagonals.trace,
-    np.average: statistics.average,
-    np.linspace: construction.linspace,
-    np.nan_to_num: construction.nan_to_num,
-    np.select: construction.select,
-    np.quantile: statistics.quantile,
-    np.percentile: statistics.percentile,
-    np.median: statistics.median,
-    np.ptp: statistics.ptp,
-    np.cov: statistics.cov,
-    np.corrcoef: statistics.corrcoef,
-    np.convolve: contractions.convolve,
-    np.correlate: contractions.correlate,
-    np.sinc: ew.sinc,  # a Python function in numpy, not a ufunc
-    # contractions (adcore.rules.contractions)
-    np.einsum: contractions.einsum,
-    np.tensordot: contractions.tensordot,
-    np.kron: contractions.kron,
-    np.vdot: contractions.vdot,
-    np.cross: contractions.cross,
-    # real-array views of complex accessors
-    np.real: ew.real,
-    np.imag: ew.imag,
-    np.angle: ew.angle,
-    np.real_if_close: ew.real_if_close,
-    # numpy.linalg (adcore.numpy.linalg)
-    np.linalg.inv: la.inv,
-    np.linalg.solve: la.solve,
-    np.linalg.det: la.det,
-    np.linalg.slogdet: la.slogdet,
-    np.linalg.cholesky: la.cholesky,
-    np.linalg.eig: la.eig,
-    np.linalg.eigvals: la.eigvals,
-    np.linalg.eigh: la.eigh,
-    np.linalg.eigvalsh: la.eigvalsh,
-    np.linalg.svd: la.svd,
-    np.linalg.svdvals: la.svdvals,
-    np.linalg.pinv: la.pinv,
-    np.linalg.norm: la.norm,
-    np.linalg.matrix_norm: la.matrix_norm,
-    np.linalg.vector_norm: la.vector_norm,
-    np.linalg.matrix_transpose: la.matrix_transpose,
-    np.linalg.matmul: la.matmul,
-    np.linalg.outer: la.outer,
-    np.linalg.tensordot: la.tensordot,
-    np.linalg.trace: la.trace,
-    np.linalg.diagonal: la.diagonal,
-    np.linalg.cross: la.cross,
-    np.linalg.multi_dot: la.multi_dot,
-    np.linalg.matrix_power: la.matrix_power,
-    np.linalg.lstsq: la.lstsq,
-    np.linalg.matrix_rank: la.matrix_rank,
-}
-if hasattr(np, "row_stack"):  # deprecated in numpy 2.0
-    FUNCTIONS[np.row_stack] = joining.vstack
-for _name in (
-    "argmax argmin argsort nonzero flatnonzero count_nonzero shape ndim size zeros_like "
-    "ones_like empty_like full_like allclose isclose array_equal any all round"
-).split():
-    FUNCTIONS[getattr(np, _name)] = fn._nondiff[_name]
+
+def counterparts(namespace, numpy_module):
+    """{numpy callable: adcore function} for the names ``namespace`` shares with numpy.
+
+    Skipped: private names, types and constants, and numpy's own callables
+    re-exported unchanged (zeros, eye...: plain constructors, nothing to dispatch).
+    """
+    table = {}
+    for name, ours in vars(namespace).items():
+        if name.startswith("_") or not callable(ours) or isinstance(ours, type):
+            continue
+        with warnings.catch_warnings():  # deprecated aliases (row_stack) warn on access
+            warnings.simplefilter("ignore", DeprecationWarning)
+            theirs = getattr(numpy_module, name, None)
+        if theirs is None or theirs is ours or not callable(theirs) or isinstance(theirs, type):
+            continue
+        if table.get(theirs, ours) is not ours:
+            raise RuntimeError(
+                f"adcore.numpy: {name} and another name both claim {_qualname(theirs)} "
+                "with different functions"
+            )
+        table[theirs] = ours
+    return table
+
+
+def _build_tables():
+    import adcore.numpy as anp  # complete by the time install() runs
+
+    found = counterparts(anp, np)
+    found.update(counterparts(anp.linalg, np.linalg))
+    UFUNCS.clear()
+    FUNCTIONS.clear()
+    for theirs, ours in found.items():
+        (UFUNCS if isinstance(theirs, np.ufunc) else FUNCTIONS)[theirs] = ours
 
 
 def _qualname(func):
@@ -299,6 +151,7 @@ def _astype(self, dtype, *args, **kwargs):
 
 
 def install():
+    _build_tables()
     T = Traced
     T.__add__ = lambda s, o: ew.add(s, o)
     T.__radd__ = lambda s, o: ew.add(o, s)

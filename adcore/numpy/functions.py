@@ -142,6 +142,12 @@ def outer(a, b, out=None):
     return mm.outer(a, b)
 
 
+def positive(x, out=None):
+    """numpy.positive: +x, the identity."""
+    no_out("positive", out)
+    return x
+
+
 def abs(x, out=None):  # noqa: A001
     no_out("abs", out)
     return ew.absolute(x)
