@@ -16,7 +16,7 @@ Layers (arrows point one way):
     adcore.check       check_grads
 """
 
-import adcore.numpy  # noqa: F401  (installs operators and numpy protocols on traced values)
+import adcore.numpy  # installs operators and numpy protocols on traced values
 from adcore.check import check_grads
 from adcore.checkpoint import checkpoint
 from adcore.core import (

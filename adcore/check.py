@@ -14,6 +14,7 @@ import numpy as np
 from adcore.core import getval
 from adcore.core.pytree import tree_flatten
 from adcore.transforms import jvp, vjp
+from adcore.transforms.modes import mode_name
 
 
 def _flat(tree):
@@ -31,12 +32,24 @@ def check_grads(f, args, order=2, modes=("fwd", "rev"), eps=1e-6, rtol=1e-5, ato
     """Raise AssertionError naming the argument, mode, order and worst entry on mismatch."""
     if not isinstance(args, (tuple, list)):
         args = (args,)
-    for m in modes:
-        if m not in ("fwd", "rev"):
-            raise ValueError(f"check_grads: unknown mode {m!r}; use 'fwd' and/or 'rev'")
+    modes = _short_modes(modes)
     args = tuple(np.asarray(getval(a), dtype=np.float64) for a in args)
     rng = np.random.default_rng(0)
     _check(f, args, order, modes, eps, rtol, atol, rng, path="f", total=order)
+
+
+def _short_modes(modes):
+    """``modes`` as ``"fwd"``/``"rev"`` (the names the messages use), duplicates dropped.
+
+    Either spelling of a mode is accepted, and one mode may be given as a bare string.
+    """
+    if isinstance(modes, str) or not hasattr(modes, "__iter__"):
+        modes = (modes,)
+    short = {"forward": "fwd", "reverse": "rev"}
+    names = [short[mode_name(m, "check_grads")] for m in modes]
+    if not names:
+        raise ValueError("check_grads: modes is empty, so nothing would be checked")
+    return tuple(dict.fromkeys(names))
 
 
 def _compare(got, want, rtol, atol, what):
@@ -49,7 +62,8 @@ def _compare(got, want, rtol, atol, what):
     if np.any(bad):
         k = int(np.argmax(np.where(bad, err - tol, -np.inf)))
         raise AssertionError(
-            f"{what}: worst entry {k}: got {got[k]!r}, finite differences give {want[k]!r} "
+            f"{what}: worst entry {k}: got {float(got[k])!r}, "
+            f"finite differences give {float(want[k])!r} "
             f"(|error| {err[k]:.3g} > tolerance {tol[k]:.3g}; {int(bad.sum())} of {bad.size} "
             "entries off)"
         )
@@ -73,7 +87,7 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
                 _, t = jvp(fi, (x,), (v,))
                 _compare(t, fd, rtol, atol, what)
                 # next order: the derivative function (x, v) -> J(x) v
-                derivative = lambda x, v, fi=fi: jvp(fi, (x,), (v,))[1]  # noqa: E731
+                derivative = lambda x, v, fi=fi: jvp(fi, (x,), (v,))[1]
                 direction = v
             else:
                 out, pullback = vjp(fi, x)
@@ -83,7 +97,7 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
                 rhs = np.dot(_flat(u), fd)
                 _compare(np.asarray(lhs), np.asarray(rhs), rtol, atol, what)
                 # next order: the derivative function (x, u) -> J(x)^T u
-                derivative = lambda x, u, fi=fi: vjp(fi, x)[1](u)[0]  # noqa: E731
+                derivative = lambda x, u, fi=fi: vjp(fi, x)[1](u)[0]
                 direction = np.asarray(u)
             if order > 1:
                 name = f"{'jvp' if mode == 'fwd' else 'vjp'}({path})"

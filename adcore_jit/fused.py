@@ -142,46 +142,57 @@ def _tanh_half(xf, out):
 
 
 def tanh_rule(g, ans, x):
+    """``g * (1 - ans**2)``, reusing tanh's output."""
     return _run(k.tanh_pullback, g, ans, x, ans)
 
 
 def sigmoid_rule(g, ans, x):
+    """``g * ans * (1 - ans)``, the notes' cheap sigmoid gate."""
     return _run(k.sigmoid_pullback, g, ans, x, ans)
 
 
 def exp_rule(g, ans, x):
+    """``g * ans``: exp is its own derivative."""
     return _run_ufunc(np.multiply, g, ans, x, ans)
 
 
 def expm1_rule(g, ans, x):
+    """``g * (1 + ans)``."""
     return _run(k.one_plus, g, ans, x, ans)
 
 
 def log_rule(g, ans, x):
+    """``g / x``."""
     return _run_ufunc(np.divide, g, ans, x, x)
 
 
 def log1p_rule(g, ans, x):
+    """``g / (1 + x)``."""
     return _run(k.over_one_plus, g, ans, x, x)
 
 
 def sqrt_rule(g, ans, x):
+    """``g * 0.5 / ans``, reusing sqrt's output."""
     return _run(k.half_over, g, ans, x, ans)
 
 
 def reciprocal_rule(g, ans, x):
+    """``-g * ans**2`` (d/dx 1/x = -1/x**2)."""
     return _run(k.minus_square, g, ans, x, ans)
 
 
 def tan_rule(g, ans, x):
+    """``g * (1 + ans**2)``, reusing tan's output."""
     return _run(k.one_plus_square, g, ans, x, ans)
 
 
 def arctan_rule(g, ans, x):
+    """``g / (1 + x**2)``."""
     return _run(k.over_one_plus_square, g, ans, x, x)
 
 
 def square_rule(g, ans, x):
+    """``2 * g * x``."""
     return _run(k.twice, g, ans, x, x)
 
 
@@ -193,30 +204,37 @@ def power_base_rule(g, ans, x, p):
 
 
 def relu_rule(g, ans, x):
+    """``g`` where ``x > 0``, else 0 (0 at the kink, as the subgradient table says)."""
     return _run(k.positive_mask, g, ans, x, x)
 
 
 def absolute_rule(g, ans, x):
+    """``g * sign(x)`` (0 at the kink)."""
     return _run(k.sign_mask, g, ans, x, x)
 
 
 def softplus_rule(g, ans, x):
+    """``g * sigmoid(x)``, with sigmoid from numpy's SIMD tanh: ``(1 + tanh(x / 2)) / 2``."""
     return _run_transcendental(k.half_one_plus, _tanh_half, g, ans, x)
 
 
 def multiply_left_rule(g, ans, x, y):
+    """``g * y``, the first factor's part of a product."""
     return _run_ufunc(np.multiply, g, ans, x, y)
 
 
 def multiply_right_rule(g, ans, x, y):
+    """``g * x``, the second factor's part of a product."""
     return _run_ufunc(np.multiply, g, ans, y, x)
 
 
 def divide_left_rule(g, ans, x, y):
+    """``g / y``, the numerator's part of a quotient."""
     return _run_ufunc(np.divide, g, ans, x, y)
 
 
 def divide_right_rule(g, ans, x, y):
+    """``-g * ans / y``, the denominator's part of a quotient."""
     return _run(k.minus_ratio, g, ans, y, ans, y)
 
 
@@ -239,22 +257,27 @@ def _share(g, ans, x, other, x_first):
 
 
 def maximum_left_rule(g, ans, x, y):
+    """``g`` where x is the larger, ``g / 2`` at a tie, else 0."""
     return _share(g, ans, x, y, True)
 
 
 def maximum_right_rule(g, ans, x, y):
+    """``g`` where y is the larger, ``g / 2`` at a tie, else 0."""
     return _share(g, ans, y, x, True)
 
 
 def minimum_left_rule(g, ans, x, y):
+    """``g`` where x is the smaller, ``g / 2`` at a tie, else 0."""
     return _share(g, ans, x, y, False)
 
 
 def minimum_right_rule(g, ans, x, y):
+    """``g`` where y is the smaller, ``g / 2`` at a tie, else 0."""
     return _share(g, ans, y, x, False)
 
 
 def where_true_rule(g, ans, cond, x, y):
+    """``g`` where ``cond`` holds, else 0: the part of ``where`` that flows to x."""
     if type(cond) is not np.ndarray or cond.dtype != np.bool_:
         return None
     ready = _prepare(g, ans, x, (cond,))
@@ -267,6 +290,7 @@ def where_true_rule(g, ans, cond, x, y):
 
 
 def where_false_rule(g, ans, cond, x, y):
+    """``g`` where ``cond`` fails, else 0: the part of ``where`` that flows to y."""
     if type(cond) is not np.ndarray or cond.dtype != np.bool_:
         return None
     ready = _prepare(g, ans, y, (cond,))

@@ -89,6 +89,7 @@ def disable():
 
 
 def is_enabled():
+    """Whether ``enable()`` is in effect (process-wide)."""
     return _installed is not None
 
 

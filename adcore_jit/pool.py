@@ -64,4 +64,5 @@ def clear():
 
 
 def held_bytes():
+    """How many bytes the pool's buffers hold now, in use or free (tests check reuse with it)."""
     return _held[0]

@@ -25,6 +25,11 @@ def _calls(name, x, y, c):
 
 
 def warm_up():
+    """Run every fused rule once per float dtype so numba compiles (or loads) its kernels now.
+
+    Returns the number of compiled kernel specializations; raises if a kernel
+    declined to run, since then ``compile_all`` would silently leave it cold.
+    """
     old = fused.set_threshold(0)
     count = 0
     try:

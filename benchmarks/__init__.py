@@ -1,14 +1,16 @@
 """adcore's benchmarks: forward vs reverse cost, peers, reports and plots.
 
-    python -m benchmarks [--quick] [--suite NAME ...] [--out DIR]
+    python -m benchmarks [--quick] [--suite NAME ...] [--out DIR] [--publish]
 
 or, from Python (used by the tests)::
 
     import benchmarks
     results = benchmarks.run(suites=["overhead"], quick=True, out_dir="/tmp/b")
 
-This module imports nothing heavy at import time, so that `__main__` can pin
-BLAS to one thread before numpy is loaded.
+Every run writes its own folder (benchmarks/results/runs/<timestamp>/, git-ignored);
+only `publish` updates the committed report, benchmarks/results/latest.md and
+latest_*.png.  This module imports nothing heavy at import time, so that `__main__`
+can pin BLAS to one thread before numpy is loaded.
 """
 
 from __future__ import annotations
@@ -16,29 +18,34 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
 import time
 import traceback
 from pathlib import Path
 
-__all__ = ["run", "render", "SUITES", "SUITE_MODULES", "DEFAULT_OUT"]
+__all__ = ["run", "render", "SUITES", "SUITE_MODULES", "RESULTS", "RUNS"]
 
-SUITES = (
-    "overhead",
-    "engine",
-    "cheap_gradient",
-    "jacobian_sweep",
-    "second_order",
-    "penalty",
-    "memory",
-)
-DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+# The suite registry, in report order: name -> module of this package.  A suite is a
+# module with n_steps(level), run(ctx) -> dict, markdown(res) -> str and, optionally,
+# plots(res, plt, path_for) -> [png paths]; adding one is one line here.
+SUITES = {
+    "overhead": "overhead",
+    "engine": "engine",
+    "cheap_gradient": "cheap_gradient",
+    "jacobian_sweep": "jacobian_sweep",
+    "second_order": "second_order",
+    "penalty": "penalty",
+    "memory": "memory",
+}
+RESULTS = Path(__file__).resolve().parent / "results"  # the committed report (publish)
+RUNS = RESULTS / "runs"  # one folder per run, git-ignored
 
 
 class _Modules(dict):
     """Suite name -> module, imported on first use."""
 
     def __missing__(self, name):
-        mod = importlib.import_module(f"{__name__}.{name}")
+        mod = importlib.import_module(f"{__name__}.{SUITES[name]}")
         self[name] = mod
         return mod
 
@@ -60,13 +67,16 @@ def run(
     progress=True,
     write=True,
     seed=0,
+    publish=None,
 ) -> dict:
     """Run the benchmark suites and return the results dict.
 
     suites  : names from SUITES (default: all)
     quick   : small sizes and few repeats (a minute or two); False for the full run
-    out_dir : where to write <timestamp>.json/.md, latest.md and the PNG plots
-              (default benchmarks/results); nothing is written when write=False
+    out_dir : where to write <timestamp>.json, .md and _<plot>.png (default: a new folder
+              benchmarks/results/runs/<timestamp>/); nothing is written when write=False
+    publish : also write latest.md and latest_<plot>.png there (True: benchmarks/results,
+              the committed report the README shows)
     tiny    : smallest sizes, one repeat: a smoke test of every code path
     peers   : peer names to try (default: autograd, jax, torch, and jax-jit in the full
               run); () for none
@@ -121,6 +131,7 @@ def run(
                 }
                 bar.message(f"suite {name} failed: {type(exc).__name__}: {exc}")
             res["seconds"] = time.perf_counter() - t0
+            res["level"] = level  # the report words a quick run's verdicts as indicative
             results["suites"][name] = res
         results["seconds"] = time.time() - started
         if hasattr(os, "getloadavg"):
@@ -131,18 +142,17 @@ def run(
         if limiter is not None:
             limiter.restore_original_limits()
     if write:
-        results["files"] = _write(
-            results, Path(out_dir) if out_dir else DEFAULT_OUT, plots, bar.message
-        )
+        out = Path(out_dir) if out_dir else RUNS / results["timestamp"]
+        results["files"] = _write(results, out, plots, bar.message, publish)
     return results
 
 
-def render(json_path, out_dir=None, plots=True) -> dict:
+def render(json_path, out_dir=None, plots=True, publish=None) -> dict:
     """Re-draw the markdown report and plots of a saved run (e.g. after a report change)."""
     path = Path(json_path)
     results = json.loads(path.read_text(encoding="utf-8"))
     out = Path(out_dir) if out_dir else path.parent
-    results["files"] = _write(results, out, plots, print)
+    results["files"] = _write(results, out, plots, print, publish)
     return results
 
 
@@ -168,33 +178,39 @@ def _jsonable(obj):
     return repr(obj)
 
 
-def _write(results: dict, out: Path, want_plots: bool, say) -> dict:
+def _write(results: dict, out: Path, want_plots: bool, say, publish=None) -> dict:
+    """The run's JSON, report and plots in `out`; with `publish`, also latest.md and
+    latest_<plot>.png there (True: benchmarks/results)."""
     from .report import markdown_report
 
     out.mkdir(parents=True, exist_ok=True)
     stamp = results["timestamp"]
-    files = {"json": str(out / f"{stamp}.json")}
-    plot_files: dict = {}
-    latest_plots: dict = {}
-    if want_plots:
-        plot_files, latest_plots = _plots(results, out, stamp, say)
-    files["plots"] = [p for ps in plot_files.values() for p in ps]
-    md_stamped = markdown_report(
-        results, {k: [Path(p).name for p in v] for k, v in plot_files.items()}
-    )
-    md_latest = markdown_report(
-        results, {k: [Path(p).name for p in v] for k, v in latest_plots.items()}
-    )
-    (out / f"{stamp}.md").write_text(md_stamped, encoding="utf-8")
-    (out / "latest.md").write_text(md_latest, encoding="utf-8")
-    files["markdown"] = str(out / f"{stamp}.md")
-    files["latest"] = str(out / "latest.md")
+    plots = _plots(results, out, stamp, say) if want_plots else {}
+    files = {"json": out / f"{stamp}.json", "markdown": out / f"{stamp}.md"}
+    files["markdown"].write_text(markdown_report(results, _names(plots)), encoding="utf-8")
+    if publish:
+        where = RESULTS if publish is True else Path(publish)
+        where.mkdir(parents=True, exist_ok=True)
+        latest = {
+            name: [shutil.copyfile(p, where / f"latest_{p.name[len(stamp) + 1 :]}") for p in ps]
+            for name, ps in plots.items()
+        }
+        files["latest"] = where / "latest.md"
+        files["latest"].write_text(markdown_report(results, _names(latest)), encoding="utf-8")
+        files["latest_plots"] = [p for ps in latest.values() for p in ps]
     with open(files["json"], "w", encoding="utf-8") as fh:
         json.dump(results, fh, indent=1, default=_jsonable, allow_nan=True)
-    return files
+    files["plots"] = [p for ps in plots.values() for p in ps]
+    return {k: [str(p) for p in v] if isinstance(v, list) else str(v) for k, v in files.items()}
 
 
-def _plots(results: dict, out: Path, stamp: str, say):
+def _names(plots: dict) -> dict:
+    """Suite -> plot file names, as the report (beside them) links them."""
+    return {name: [Path(p).name for p in ps] for name, ps in plots.items()}
+
+
+def _plots(results: dict, out: Path, stamp: str, say) -> dict:
+    """Suite -> the PNG paths its `plots` drew in `out` ({} without matplotlib)."""
     try:
         os.environ.setdefault("MPLBACKEND", "Agg")
         import matplotlib
@@ -203,11 +219,8 @@ def _plots(results: dict, out: Path, stamp: str, say):
         import matplotlib.pyplot as plt
     except ImportError:
         say("skipping plots: matplotlib is not installed (pip install matplotlib)")
-        return {}, {}
-    import shutil
-
-    stamped: dict = {}
-    latest: dict = {}
+        return {}
+    drawn: dict = {}
     for name, res in results["suites"].items():
         mod = SUITE_MODULES[name]
         if not hasattr(mod, "plots") or res.get("status") == "error":
@@ -218,11 +231,5 @@ def _plots(results: dict, out: Path, stamp: str, say):
             say(f"plot for {name} failed: {type(exc).__name__}: {exc}")
             plt.close("all")
             continue
-        stamped[name] = paths
-        latest[name] = []
-        for p in paths:
-            kind = Path(p).name[len(stamp) + 1 :]
-            dst = out / f"latest_{kind}"
-            shutil.copyfile(p, dst)
-            latest[name].append(str(dst))
-    return stamped, latest
+        drawn[name] = [Path(p) for p in paths]
+    return drawn

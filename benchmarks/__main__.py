@@ -1,4 +1,4 @@
-"""python -m benchmarks [--quick] [--suite NAME ...] [--out DIR]
+"""python -m benchmarks [--quick] [--suite NAME ...] [--out DIR] [--publish]
 
 Before numpy is imported, BLAS (and OpenMP, XLA's Eigen pool) are pinned to one
 thread and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed from this process's
@@ -49,10 +49,12 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="adcore benchmarks: forward vs reverse cost, peers, report and plots.",
+        description="adcore benchmarks: forward vs reverse cost, peers, report and plots. "
+        "Each run writes its own folder, benchmarks/results/runs/<timestamp>/; only --publish "
+        "updates the committed report (benchmarks/results/latest.md and latest_*.png).",
     )
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes and few repeats (well under 2 minutes)"
+        "--quick", action="store_true", help="small sizes and few repeats (under a minute idle)"
     )
     parser.add_argument(
         "--tiny",
@@ -63,12 +65,20 @@ def main(argv=None) -> int:
         "--suite",
         action="extend",
         nargs="+",
-        choices=SUITES,
+        choices=list(SUITES),
         metavar="NAME",
         help=f"run only this suite (repeatable): {', '.join(SUITES)}",
     )
     parser.add_argument(
-        "--out", default=None, help="output directory (default: benchmarks/results)"
+        "--out",
+        default=None,
+        help="output directory (default: benchmarks/results/runs/<timestamp>)",
+    )
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="also write benchmarks/results/latest.md and latest_*.png, the report the README "
+        "shows (full runs only: a quick run's numbers are indicative)",
     )
     parser.add_argument(
         "--peers",
@@ -89,6 +99,8 @@ def main(argv=None) -> int:
         help="run nothing: redraw the report and plots of a saved results JSON",
     )
     args = parser.parse_args(argv)
+    if args.publish and (args.quick or args.tiny):
+        parser.error("--publish is for the full run: a quick run's numbers are indicative")
     peers = None
     if args.peers is not None:
         peers = () if args.peers in ("", "none") else tuple(args.peers.split(","))
@@ -97,7 +109,7 @@ def main(argv=None) -> int:
     if args.render:
         from . import render
 
-        results = render(args.render, args.out, plots=not args.no_plots)
+        results = render(args.render, args.out, plots=not args.no_plots, publish=args.publish)
     else:
         results = run(
             suites=args.suite,
@@ -106,17 +118,25 @@ def main(argv=None) -> int:
             tiny=args.tiny,
             peers=peers,
             plots=not args.no_plots,
+            publish=args.publish,
         )
     files = results.get("files", {})
-    print(f"wrote {files.get('json')}")
-    print(f"wrote {files.get('markdown')} and {files.get('latest')}")
-    for p in files.get("plots", []):
-        print(f"wrote {p}")
+    for key in ("json", "markdown", "plots", "latest", "latest_plots"):
+        for path in [files[key]] if isinstance(files.get(key), str) else files.get(key, []):
+            print(f"wrote {path}")
     from .report import headline_rows
 
-    print()
+    rows = []  # (what, value, goal, verdict, note): a tally's "closest ..." goes last
     for what, measured, goal, verdict in headline_rows(results):
-        print(f"  {what:<52} {measured:>14}  goal {goal:<20} {verdict}")
+        value, _, note = measured.partition("; ")
+        rows.append((what, value, f"goal {goal}", verdict, f"  ({note})" if note else ""))
+    widths = [max((len(r[i]) for r in rows), default=0) for i in range(4)]
+    print()
+    for what, value, goal, verdict, note in rows:
+        print(
+            f"  {what:<{widths[0]}}  {value:>{widths[1]}}  {goal:<{widths[2]}}  "
+            f"{verdict:<{widths[3]}}{note}".rstrip()
+        )
     return 0
 
 

@@ -26,16 +26,15 @@ under load the ratio was 1.2-1.6x).
 
 from __future__ import annotations
 
-import gc
 import math
-import time
-import tracemalloc
 
 import numpy as np
 
 import adcore
 import adcore.numpy as anp
+from benchmarks import workloads as w
 from benchmarks.common import standalone_main
+from benchmarks.timing import TimingConfig, measure, peak_bytes
 
 NAME = "checkpoint"
 
@@ -58,43 +57,16 @@ def chain_loss(n, k=None):
             return anp.sum(block(x, n))
 
         return loss
-    segment = adcore.checkpoint(block)
-
-    def loss(x):
-        h, done = x, 0
-        while done < n:
-            size = min(k, n - done)
-            h = segment(h, size)
-            done += size
-        return anp.sum(h)
-
-    return loss
+    chain = w.checkpointed_chain(block, n, k, adcore.checkpoint)
+    return lambda x: anp.sum(chain(x))
 
 
-def peak_bytes(fn):
-    fn()  # warm up outside the measurement
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return max(0, peak - before)
+def best_of(repeats):
+    """One call per repeat, no inner loop: the minimum is the best of `repeats` runs."""
+    return TimingConfig(repeats=repeats, min_time=0.0, warmup=1, max_number=1)
 
 
-def best_seconds(fn, repeats):
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def measure(n, size, k, repeats=3, seed=0):
+def measure_chain(n, size, k, repeats=3, seed=0):
     """One configuration: peak bytes, seconds and the gradient (for the accuracy check)."""
     x = np.random.default_rng(seed).standard_normal(size)
     g = adcore.grad(chain_loss(n, k))
@@ -103,7 +75,7 @@ def measure(n, size, k, repeats=3, seed=0):
         "size": size,
         "segment": k,
         "peak_bytes": peak_bytes(lambda: g(x)),
-        "seconds": best_seconds(lambda: g(x), repeats),
+        "seconds": measure(lambda: g(x), best_of(repeats))["min_s"],
         "grad": g(x),
     }
 
@@ -115,7 +87,7 @@ def run(quick: bool) -> dict:
     n = 1000
     repeats = 2 if quick else 5
     segments = [None, 10, 32, 100] if quick else [None, 5, 10, 20, 32, 50, 100, 250]
-    rows = [measure(n, size, k, repeats) for k in segments]
+    rows = [measure_chain(n, size, k, repeats) for k in segments]
     plain, reference = rows[0], rows[0]["grad"]
     for r in rows:
         r["peak_ratio"] = r["peak_bytes"] / plain["peak_bytes"]
@@ -125,7 +97,7 @@ def run(quick: bool) -> dict:
     scaling = []
     for m in lengths:
         k = round(math.sqrt(m))
-        a, b = measure(m, size, None, 1), measure(m, size, k, 1)
+        a, b = measure_chain(m, size, None, 1), measure_chain(m, size, k, 1)
         scaling.append(
             {
                 "n": m,
@@ -168,9 +140,5 @@ def _table(rows, scaling, state):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    standalone_main(run, argv)
-
-
 if __name__ == "__main__":
-    main()
+    standalone_main(run)

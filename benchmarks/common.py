@@ -25,10 +25,19 @@ __all__ = [
     "SYSTEM_COLORS",
     "Context",
     "Candidate",
+    "timed",
+    "attempt",
+    "failed",
+    "backend_candidates",
     "compare",
+    "comparison",
     "allclose_tree",
     "error_text",
-    "failed",
+    "verdict",
+    "cell",
+    "case_table",
+    "save_plot",
+    "standalone_main",
 ]
 
 
@@ -40,7 +49,6 @@ class Context:
     skipped: dict  # name -> reason
     progress: Progress
     seed: int = 0
-    notes: list = field(default_factory=list)
     step_seconds: dict = field(default_factory=dict)
     quick_skips: set = field(default_factory=set)
     suite: str = ""
@@ -165,6 +173,23 @@ def compare(
     return entries
 
 
+def comparison(ctx: Context, label: str, what: str, candidates: list, reference, **tol) -> dict:
+    """One comparison of a suite: what it measures, its baseline (the first candidate,
+    every ratio's denominator) and the entries `compare` returns."""
+    base = candidates[0].name
+    entries = compare(ctx, label, candidates, reference, base, **tol)
+    return {"what": what, "baseline": base, "entries": entries}
+
+
+def save_plot(fig, plt, path_for, kind: str) -> list:
+    """Lay out, write `kind`'s PNG where the runner wants it, close: [its path]."""
+    fig.tight_layout()
+    path = path_for(kind)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return [path]
+
+
 def _mismatch_text(value, reference) -> str:
     try:
         la, lb = tree_leaves(value), tree_leaves(reference)
@@ -185,6 +210,28 @@ def failed(name: str, exc: BaseException, system: str = "", mode: str = "") -> C
         raise RuntimeError(message)
 
     return Candidate(name, call, system=system, mode=mode)
+
+
+def timed(b, label, call, mode="", to_numpy=None, **info) -> Candidate:
+    """Candidate `<backend> <label>` timing `call()` (blocked on), checked in numpy."""
+    return Candidate(
+        f"{b.name} {label}",
+        lambda: b.block(call()),
+        system=b.name,
+        mode=mode,
+        to_numpy=to_numpy or b.to_numpy,
+        info=info,
+    )
+
+
+def attempt(b, label, mode, make, *args) -> Candidate:
+    """`timed` of `make()(*args)`; when `make` raises (the backend cannot build that
+    transform), a failed candidate that records why."""
+    try:
+        fn = make()
+    except Exception as exc:
+        return failed(f"{b.name} {label}", exc, b.name, mode)
+    return timed(b, label, lambda: fn(*args), mode)
 
 
 def backend_candidates(ctx: Context, build, *args, skip_quick=()) -> list:
@@ -220,6 +267,16 @@ def standalone_main(run, argv=None):
     print(result["table"])
     if "--json" in argv:
         print(json.dumps({k: v for k, v in result.items() if k != "table"}, indent=1))
+
+
+def verdict(met, level="full") -> str:
+    """A target's verdict: "met" or "**missed**" for a full run; a quick or tiny run's
+    sizes and repeats are too small to judge, so it only says "indicative: ..."."""
+    if met is None:
+        return "n/a"
+    if level != "full":
+        return "indicative: met" if met else "indicative: not met"
+    return "met" if met else "**missed**"
 
 
 def cell(e, key, spec, scale=1.0):

@@ -13,7 +13,16 @@ with np.allclose before anything is timed.
 from __future__ import annotations
 
 from . import workloads as w
-from .common import SYSTEM_COLORS, Candidate, backend_candidates, case_table, compare, failed
+from .common import (
+    SYSTEM_COLORS,
+    Candidate,
+    attempt,
+    backend_candidates,
+    case_table,
+    comparison,
+    save_plot,
+    timed,
+)
 
 NAME = "engine"
 TARGETS = {
@@ -24,6 +33,15 @@ TARGETS = {
     "jac_1024_4_rev": 2.0,
     "hessian_100": 10.0,
 }
+# target -> (case, adcore's transform the target is about)
+TARGET_OF = {
+    "mlp_grad": ("mlp_grad", "grad"),
+    "jac_256_fwd": ("jac_256", "jacfwd"),
+    "jac_256_rev": ("jac_256", "jacrev"),
+    "jac_4_1024_fwd": ("jac_4_1024", "jacfwd"),
+    "jac_1024_4_rev": ("jac_1024_4", "jacrev"),
+    "hessian_100": ("hessian_100", "hessian"),
+}
 
 
 def n_steps(level):
@@ -33,37 +51,22 @@ def n_steps(level):
 def run(ctx) -> dict:
     rng = ctx.rng()
     cases = {}
-    summary = {}
 
     # ---- MLP loss gradient
     sizes = ctx.pick(tiny=(20, 16, 5), quick=(784, 256, 10), full=(784, 256, 10))
     batch = ctx.pick(tiny=8, quick=128, full=128)
-    params = w.mlp_params(rng, sizes)
-    X, Y = w.mlp_data(rng, batch, sizes[0], sizes[2])
+    params, X, Y = w.mlp_problem(rng, sizes, batch)
     ref = w.mlp_grad_hand(params, X, Y)
 
     def mlp_build(b):
-        ops = b.ops
         P, Xn, Yn = b.to_native(params), b.to_native(X), b.to_native(Y)
-        g = b.grad(lambda p: w.mlp_loss(ops, p, Xn, Yn))
-        return [
-            Candidate(
-                f"{b.name} grad",
-                lambda: b.block(g(P)),
-                system=b.name,
-                mode="reverse",
-                to_numpy=b.to_numpy,
-            )
-        ]
+        g = b.grad(lambda p: w.mlp_loss(b.ops, p, Xn, Yn))
+        return [timed(b, "grad", lambda: g(P), "reverse")]
 
     cands = [Candidate("hand-written", lambda: w.mlp_grad_hand(params, X, Y), mode="reverse")]
     cands += backend_candidates(ctx, mlp_build)
-    cases["mlp_grad"] = {
-        "what": f"MLP {'-'.join(map(str, sizes))} tanh, batch {batch}, softmax CE, gradient",
-        "baseline": "hand-written",
-        "entries": compare(ctx, "engine: MLP grad", cands, ref, "hand-written"),
-    }
-    _target(summary, cases, "mlp_grad", "adcore grad")
+    what = f"MLP {'-'.join(map(str, sizes))} tanh, batch {batch}, softmax CE, gradient"
+    cases["mlp_grad"] = comparison(ctx, "engine: MLP grad", what, cands, ref)
 
     # ---- Jacobians of a two-layer tanh net
     jac_shapes = {
@@ -79,56 +82,26 @@ def run(ctx) -> dict:
         ref = w.tanh_net_jacobian_hand(p, x)
 
         def jac_build(b, p=p, x=x):
-            ops = b.ops
             pn, xn = b.to_native(p), b.to_native(x)
 
             def f(z):
-                return w.tanh_net(ops, pn, z)
+                return w.tanh_net(b.ops, pn, z)
 
-            out = []
-            for mode, label, maker in (
-                ("forward", "jacfwd", b.jacfwd),
-                ("reverse", "jacrev", b.jacrev),
-            ):
-                try:
-                    J = maker(f)
-                    out.append(
-                        Candidate(
-                            f"{b.name} {label}",
-                            lambda J=J: b.block(J(xn)),
-                            system=b.name,
-                            mode=mode,
-                            to_numpy=b.to_numpy,
-                        )
-                    )
-                except Exception as exc:
-                    out.append(failed(f"{b.name} {label}", exc, b.name, mode))
+            out = [
+                attempt(b, "jacfwd", "forward", lambda: b.jacfwd(f), xn),
+                attempt(b, "jacrev", "reverse", lambda: b.jacrev(f), xn),
+            ]
             if b.name == "adcore":
                 J = b.jacobian_auto(f)
                 choice = b.choose_mode(f, xn)
-                out.append(
-                    Candidate(
-                        "adcore jacobian(auto)",
-                        lambda: J(xn),
-                        system=b.name,
-                        mode="auto",
-                        to_numpy=b.to_numpy,
-                        info={"choice": str(getattr(choice, "mode", choice))},
-                    )
-                )
+                choice = str(getattr(choice, "mode", choice))
+                out.append(timed(b, "jacobian(auto)", lambda: J(xn), "auto", choice=choice))
             return out
 
         cands = [Candidate("hand-written", lambda p=p, x=x: w.tanh_net_jacobian_hand(p, x))]
         cands += backend_candidates(ctx, jac_build)
-        cases[key] = {
-            "what": f"Jacobian of tanh net {n} -> {m} (hidden {hidden})",
-            "baseline": "hand-written",
-            "entries": compare(ctx, f"engine: {key}", cands, ref, "hand-written"),
-        }
-    _target(summary, cases, "jac_256", "adcore jacfwd", "jac_256_fwd")
-    _target(summary, cases, "jac_256", "adcore jacrev", "jac_256_rev")
-    _target(summary, cases, "jac_4_1024", "adcore jacfwd", "jac_4_1024_fwd")
-    _target(summary, cases, "jac_1024_4", "adcore jacrev", "jac_1024_4_rev")
+        what = f"Jacobian of tanh net {n} -> {m} (hidden {hidden})"
+        cases[key] = comparison(ctx, f"engine: {key}", what, cands, ref)
 
     # ---- full Hessian of sum(tanh(A x)^2)
     n = ctx.pick(tiny=6, quick=100, full=100)
@@ -137,27 +110,18 @@ def run(ctx) -> dict:
     ref = w.tanh_square_hessian_hand(A, x)
 
     def hess_build(b):
-        ops = b.ops
         An, xn = b.to_native(A), b.to_native(x)
-        H = b.hessian(lambda z: w.tanh_square(ops, An, z))
-        return [
-            Candidate(
-                f"{b.name} hessian",
-                lambda: b.block(H(xn)),
-                system=b.name,
-                mode="fwd-over-rev" if b.name == "adcore" else "",
-                to_numpy=b.to_numpy,
-            )
-        ]
+        H = b.hessian(lambda z: w.tanh_square(b.ops, An, z))
+        return [timed(b, "hessian", lambda: H(xn), "fwd-over-rev" if b.name == "adcore" else "")]
 
     cands = [Candidate("hand-written", lambda: w.tanh_square_hessian_hand(A, x))]
     cands += backend_candidates(ctx, hess_build)
-    cases["hessian_100"] = {
-        "what": f"full Hessian of sum(tanh(A x)^2), n = {n}",
-        "baseline": "hand-written",
-        "entries": compare(ctx, "engine: Hessian", cands, ref, "hand-written"),
+    what = f"full Hessian of sum(tanh(A x)^2), n = {n}"
+    cases["hessian_100"] = comparison(ctx, "engine: Hessian", what, cands, ref)
+    summary = {
+        key: _target(key, cases[case]["entries"].get(f"adcore {how}", {}))
+        for key, (case, how) in TARGET_OF.items()
     }
-    _target(summary, cases, "hessian_100", "adcore hessian")
     return {
         "params": {"mlp_sizes": sizes, "batch": batch, "jacobians": jac_shapes, "hessian_n": n},
         "cases": cases,
@@ -166,23 +130,18 @@ def run(ctx) -> dict:
     }
 
 
-def _target(summary, cases, case, entry_name, key=None):
-    key = key or case
-    e = cases[case]["entries"].get(entry_name, {})
+def _target(key, e):
+    """Target `key` against adcore's entry `e`: the ratio and whether it is met."""
     if "ratio" in e:
-        summary[key] = {
-            "ratio": e["ratio"],
-            "target": TARGETS[key],
-            "met": e["ratio"] <= TARGETS[key],
-        }
-    else:
-        summary[key] = {
-            "ratio": None,
-            "target": TARGETS[key],
-            "met": False,
-            "status": e.get("status", "missing"),
-            "error": e.get("error"),
-        }
+        return {"ratio": e["ratio"], "target": TARGETS[key], "met": e["ratio"] <= TARGETS[key]}
+    status = e.get("status", "missing")
+    return {
+        "ratio": None,
+        "target": TARGETS[key],
+        "met": False,
+        "status": status,
+        "error": e.get("error"),
+    }
 
 
 def markdown(res: dict) -> str:
@@ -196,23 +155,17 @@ def markdown(res: dict) -> str:
 def plots(res: dict, plt, path_for) -> list:
     import numpy as np
 
-    # per case: adcore's mode the target is about, and each peer's best mode
-    wanted = {
-        "mlp_grad": ("grad",),
-        "jac_256": ("jacfwd", "jacrev"),
-        "jac_4_1024": ("jacfwd",),
-        "jac_1024_4": ("jacrev",),
-        "hessian_100": ("hessian",),
-    }
     all_systems = {
         e["system"] for case in res["cases"].values() for e in case["entries"].values()
     } - {"numpy"}
-    labels, bars = [], {s: [] for s in all_systems}
-    for key, case in res["cases"].items():
-        for how in wanted.get(key, ()):
-            labels.append(f"{key}\n{how}")
+    # one group of bars per target: adcore's transform, and each peer's same transform
+    labels, targets, bars = [], [], {s: [] for s in all_systems}
+    for key, (case, how) in TARGET_OF.items():
+        if case in res["cases"]:
+            labels.append(f"{case}\n{how}")
+            targets.append(TARGETS[key])
             for system in all_systems:
-                e = case["entries"].get(f"{system} {how}", {})
+                e = res["cases"][case]["entries"].get(f"{system} {how}", {})
                 bars[system].append(e.get("ratio", np.nan))
     if not labels or not bars:
         return []
@@ -230,25 +183,12 @@ def plots(res: dict, plt, path_for) -> list:
             label=system,
             color=SYSTEM_COLORS.get(system),
         )
-    targets = [TARGETS.get(_target_key(lbl)) for lbl in labels]
     for x, t in zip(xs, targets, strict=True):
-        if t:
-            ax.hlines(t, x - 0.45, x + 0.45, colors="tab:red", linestyles="--", lw=1)
+        ax.hlines(t, x - 0.45, x + 0.45, colors="tab:red", linestyles="--", lw=1)
     ax.axhline(1.0, color="gray", lw=0.8)
     ax.set_yscale("log")
     ax.set_xticks(xs, labels, fontsize=8)
     ax.set_ylabel("time / hand-written numpy (log; dashed red: adcore target)")
     ax.set_title("Engine targets: adcore and peers against hand-written numpy")
     ax.legend(fontsize=8, ncol=len(order))
-    fig.tight_layout()
-    path = path_for("engine")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
-
-
-def _target_key(label: str):
-    key, how = label.split("\n")
-    if key == "jac_256":
-        return "jac_256_fwd" if how == "jacfwd" else "jac_256_rev"
-    return {"jac_4_1024": "jac_4_1024_fwd", "jac_1024_4": "jac_1024_4_rev"}.get(key, key)
+    return save_plot(fig, plt, path_for, "engine")

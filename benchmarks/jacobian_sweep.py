@@ -16,8 +16,8 @@ import math
 import time
 
 from . import workloads as w
-from .common import Candidate, compare, error_text
-from .timing import TimingConfig
+from .common import Candidate, compare, error_text, save_plot
+from .timing import TimingConfig, median
 
 NAME = "jacobian_sweep"
 HIDDEN = 32
@@ -155,21 +155,13 @@ def _summary(cells: list) -> dict:
         "met": acc >= ACCURACY_TARGET and worst <= LOSS_TARGET,
         "wrong_cells": [(c["n"], c["m"], round(c["loss"], 3)) for c in wrong],
         # what a user of jacobian(mode="auto") pays over the faster mode, decision included
-        "auto_over_best_median": _median(
+        "auto_over_best_median": median(
             [c["auto_over_best"] for c in judged if "auto_over_best" in c]
         ),
         "auto_over_best_max": max(
             (c["auto_over_best"] for c in judged if "auto_over_best" in c), default=None
         ),
     }
-
-
-def _median(xs):
-    xs = sorted(xs)
-    if not xs:
-        return None
-    mid = len(xs) // 2
-    return xs[mid] if len(xs) % 2 else 0.5 * (xs[mid - 1] + xs[mid])
 
 
 def markdown(res: dict) -> str:
@@ -280,8 +272,4 @@ def plots(res: dict, plt, path_for) -> list:
         f"{acc} of cells",
         fontsize=9,
     )
-    fig.tight_layout()
-    path = path_for("jacobian_sweep")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return save_plot(fig, plt, path_for, "jacobian_sweep")

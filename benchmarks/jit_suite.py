@@ -26,62 +26,73 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # effective when this module is the entry point
 
-import gc  # noqa: E402
 import json  # noqa: E402
-import resource  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 import adcore  # noqa: E402
 import adcore.numpy as anp  # noqa: E402
+from benchmarks import workloads as w  # noqa: E402
 from benchmarks.common import standalone_main  # noqa: E402
+from benchmarks.timing import TimingConfig, measure_many  # noqa: E402
 
 NAME = "jit"
 N = 10**6
 
 
-# ---- timing -------------------------------------------------------------------
-
-
-def _faults():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+# ---- timing and the kernels' wrappers ------------------------------------------------
 
 
 def interleaved(candidates, arg, rounds):
-    """Median wall/CPU seconds and page faults per call of each candidate, round-robin."""
-    for fn in candidates.values():
-        fn(arg)  # warm: compile, caches
-    wall = {k: [] for k in candidates}
-    cpu = {k: [] for k in candidates}
-    faults = {k: [] for k in candidates}
-    gc_was = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(rounds):
-            for name, fn in candidates.items():
-                f0, c0, t0 = _faults(), time.process_time(), time.perf_counter()
-                fn(arg)
-                t1, c1, f1 = time.perf_counter(), time.process_time(), _faults()
-                wall[name].append(t1 - t0)
-                cpu[name].append(c1 - c0)
-                faults[name].append(f1 - f0)
-            gc.collect()
-    finally:
-        if gc_was:
-            gc.enable()
+    """Median wall/CPU seconds and page faults of one call of each candidate on `arg`,
+    one call each per round, round-robin (the shared harness, no inner loop)."""
+    cfg = TimingConfig(repeats=rounds, min_time=0.0, warmup=1, max_number=1)
+    times = measure_many({k: (lambda fn=fn: fn(arg)) for k, fn in candidates.items()}, cfg)
     return {
         k: {
-            "wall_s": float(np.median(wall[k])),
-            "cpu_s": float(np.median(cpu[k])),
-            "min_wall_s": float(np.min(wall[k])),
-            "page_faults": int(np.median(faults[k])),
+            "wall_s": t["median_s"],
+            "cpu_s": t["cpu_s"],
+            "min_wall_s": t["min_s"],
+            "page_faults": int(t["page_faults"]),
         }
-        for k in candidates
+        for k, t in times.items()
     }
+
+
+def with_jit(fn):
+    """`fn` run with adcore_jit's kernels enabled (the same call, the fused rules)."""
+    import adcore_jit
+
+    def jitted(*args):
+        with adcore_jit.enabled():
+            return fn(*args)
+
+    return jitted
+
+
+def into_fresh(kernel, *inputs, shape):
+    """A one-argument call of an out-parameter kernel, writing into a fresh array."""
+
+    def call(g):
+        out = np.empty(shape)
+        kernel(g, *inputs, out)
+        return out
+
+    return call
+
+
+def pullback(rule, *args, reps=1):
+    """A one-argument call `g -> rule(g, *args)` of a pullback rule, `reps` times over
+    (a batch of calls times the small sizes)."""
+
+    def call(g):
+        for _ in range(reps):
+            rule(g, *args)
+
+    return call
 
 
 # ---- the headline workload ------------------------------------------------------
@@ -103,22 +114,15 @@ def hand_gradient(x):
 
 
 def headline(rounds, n=N):
-    import adcore_jit
-
     rng = np.random.default_rng(0)
     x, v = rng.standard_normal(n), rng.standard_normal(n)
     grad = adcore.grad(loss)
-
-    def grad_jit(x):
-        with adcore_jit.enabled():
-            return grad(x)
+    grad_jit = with_jit(grad)
 
     def jvp_plain(x):
         return adcore.jvp(loss, (x,), (v,))
 
-    def jvp_jit(x):
-        with adcore_jit.enabled():
-            return adcore.jvp(loss, (x,), (v,))
+    jvp_jit = with_jit(jvp_plain)
 
     # check before timing: all three gradients agree, both jvps agree
     ref = hand_gradient(x)[1]
@@ -191,14 +195,11 @@ def pullbacks(rounds, n=N):
         assert got is not None, name
         err = float(np.max(np.abs(got - expected) / (1.0 + np.abs(expected))))
         assert err < 1e-12, (name, argnum, err)
-        t = interleaved(
-            {
-                "numpy": lambda g: numpy_rule(g, ans, *args),
-                "kernel": lambda g: kernel_rule(g, ans, *args),
-            },
-            g,
-            rounds,
-        )
+        calls = {
+            "numpy": pullback(numpy_rule, ans, *args),
+            "kernel": pullback(kernel_rule, ans, *args),
+        }
+        t = interleaved(calls, g, rounds)
         rows.append(
             {
                 "primitive": name,
@@ -232,17 +233,11 @@ def threshold_scan(rounds, sizes):
                 ans = get_primitive(name).impl(x)
                 numpy_rule, kernel_rule = get_primitive(name).vjps[0], fused.RULES[name][0]
                 reps = max(1, 20000 // n)  # time a batch of calls for the small sizes
-
-                def batch(rule, reps=reps, ans=ans):
-                    def run(g):
-                        for _ in range(reps):
-                            rule(g, ans, x)
-
-                    return run
-
-                t = interleaved(
-                    {"numpy": batch(numpy_rule), "kernel": batch(kernel_rule)}, g, rounds
-                )
+                batches = {
+                    "numpy": pullback(numpy_rule, ans, x, reps=reps),
+                    "kernel": pullback(kernel_rule, ans, x, reps=reps),
+                }
+                t = interleaved(batches, g, rounds)
                 row[name] = t["numpy"]["wall_s"] / t["kernel"]["wall_s"]
             rows.append(row)
     finally:
@@ -269,19 +264,13 @@ def parallel_check(rounds, n=N):
     y = np.tanh(rng.standard_normal(n))
     g = rng.standard_normal((1, n))
 
-    def serial(g):
-        out = np.empty((1, n))
-        kernels.tanh_pullback(g, y, out)
-        return out
-
-    def parallel(g):
-        out = np.empty((1, n))
-        tanh_pullback_parallel(g, y, out)
-        return out
-
     threads = min(2, numba.config.NUMBA_NUM_THREADS)
     numba.set_num_threads(threads)
-    t = interleaved({"serial": serial, "parallel": parallel}, g, rounds)
+    calls = {
+        "serial": into_fresh(kernels.tanh_pullback, y, shape=(1, n)),
+        "parallel": into_fresh(tanh_pullback_parallel, y, shape=(1, n)),
+    }
+    t = interleaved(calls, g, rounds)
     return {
         "threads": threads,
         "serial_s": t["serial"]["wall_s"],
@@ -296,20 +285,8 @@ def parallel_check(rounds, n=N):
 def small_overhead(rounds, steps=250):
     """grad of the 1000-op scalar chain ``x = sin(x)*1.01 + 0.1*x``: every op takes the
     wrapper's checks and falls back to numpy, so this is the price of enabling."""
-    import adcore_jit
-
-    def chain(x):
-        for _ in range(steps):
-            x = anp.sin(x) * 1.01 + 0.1 * x
-        return x
-
-    grad = adcore.grad(chain)
-
-    def grad_jit(x):
-        with adcore_jit.enabled():
-            return grad(x)
-
-    t = interleaved({"grad": grad, "grad_jit": grad_jit}, 0.5, rounds)
+    grad = adcore.grad(lambda x: w.scalar_chain(anp, x, steps))
+    t = interleaved({"grad": grad, "grad_jit": with_jit(grad)}, 0.5, rounds)
     ops = 4 * steps
     return {
         "ops": ops,
@@ -331,30 +308,31 @@ print(json.dumps({"import_s": t1 - t0, "compile_s": t2 - t1, "specializations": 
 """
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def probe(code, **env):
+    """Run `code` in a fresh Python with `env` added (and this repository importable);
+    return the JSON it prints last."""
+    env = dict(os.environ, **env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [ROOT, env.get("PYTHONPATH")]))
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def compile_times():
     """compile_all() in a fresh process with an empty numba cache, then again with it warm."""
     with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-        runs = []
-        for _ in ("cold", "warm"):
-            out = subprocess.run(
-                [sys.executable, "-c", _COMPILE_PROBE],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return {"cold": runs[0], "warm": runs[1]}
+        cold, warm = (probe(_COMPILE_PROBE, NUMBA_CACHE_DIR=cache) for _ in range(2))
+    return {"cold": cold, "warm": warm}
 
 
 # ---- the same headline with glibc keeping freed memory ----------------------------
 
 _KEEP_MEMORY_PROBE = """
-import json, sys
-sys.path.insert(0, {root!r})
+import json
 from benchmarks import jit_suite
 print(json.dumps(jit_suite.headline({rounds})))
 """
@@ -362,21 +340,12 @@ print(json.dumps(jit_suite.headline({rounds})))
 
 def headline_keep_memory(rounds):
     """The headline in a process where free() keeps memory (no fresh page faults)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(
-        os.environ,
+    return probe(
+        _KEEP_MEMORY_PROBE.format(rounds=rounds),
         MALLOC_MMAP_THRESHOLD_=str(1 << 30),
         MALLOC_TRIM_THRESHOLD_=str(1 << 31),
         MALLOC_TOP_PAD_=str(1 << 26),
     )
-    out = subprocess.run(
-        [sys.executable, "-c", _KEEP_MEMORY_PROBE.format(root=root, rounds=rounds)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # ---- the suite ----------------------------------------------------------------------
@@ -413,6 +382,13 @@ def _ms(s):
     return f"{s * 1e3:8.2f}"
 
 
+def _time_rows(t):
+    return [
+        f"  {k:11s} {_ms(t[k]['wall_s'])} {_ms(t[k]['cpu_s'])} {t[k]['page_faults']:8d}"
+        for k in ("grad", "grad_jit", "hand_numpy", "jvp", "jvp_jit")
+    ]
+
+
 def table(r):
     h = r["headline"]
     t = h["times"]
@@ -421,10 +397,7 @@ def table(r):
         f"sum(sigmoid(x)*tanh(x) + exp(-x**2) + log1p(x**2)), n = {h['n']:,} float64 "
         "(median wall ms; CPU ms; minor page faults per call)",
     ]
-    for k in ("grad", "grad_jit", "hand_numpy", "jvp", "jvp_jit"):
-        lines.append(
-            f"  {k:11s} {_ms(t[k]['wall_s'])} {_ms(t[k]['cpu_s'])} {t[k]['page_faults']:8d}"
-        )
+    lines += _time_rows(t)
     lines.append(
         f"  grad: jit {q['grad_speedup']:.2f}x faster than without (target >= 1.5); "
         f"jit / hand numpy {q['grad_jit_over_hand']:.2f} (target <= 1.2); "
@@ -438,11 +411,7 @@ def table(r):
     k = r["headline_keep_memory"]
     kt, kq = k["times"], k["ratios"]
     lines.append("same, glibc keeping freed memory (MALLOC_TRIM/MMAP_THRESHOLD_):")
-    for name in ("grad", "grad_jit", "hand_numpy", "jvp", "jvp_jit"):
-        lines.append(
-            f"  {name:11s} {_ms(kt[name]['wall_s'])} {_ms(kt[name]['cpu_s'])} "
-            f"{kt[name]['page_faults']:8d}"
-        )
+    lines += _time_rows(kt)
     lines.append(
         f"  grad {kq['grad_speedup']:.2f}x, jit/hand {kq['grad_jit_over_hand']:.2f}, "
         f"jvp {kq['jvp_speedup']:.2f}x"
@@ -480,9 +449,5 @@ def table(r):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    standalone_main(run, argv)
-
-
 if __name__ == "__main__":
-    main()
+    standalone_main(run)

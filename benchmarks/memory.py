@@ -13,29 +13,13 @@ PyTorch) are invisible to tracemalloc and are not measured here.
 
 from __future__ import annotations
 
-import gc
-import tracemalloc
-
 import numpy as np
 
 from . import workloads as w
-from .common import error_text
+from .common import error_text, save_plot
+from .timing import peak_bytes
 
 NAME = "memory"
-
-
-def peak_bytes(fn) -> int:
-    fn()  # warm caches outside the measurement
-    gc.collect(1)
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        before, _ = tracemalloc.get_traced_memory()
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return max(0, peak - before)
 
 
 def n_steps(level):
@@ -100,21 +84,10 @@ def _make(spec, x, v, L):
         return lambda: g(x)
     if mode == "checkpoint":  # blocks of ~sqrt(L) steps recomputed in the sweep
         k = max(1, round(L**0.5))
-
-        def block(h, steps):
-            return w.scalar_chain(ops, h, steps)
-
-        segment = b.ad.checkpoint(block)
-
-        def f_ckpt(z):
-            done = 0
-            while done < L:
-                size = min(k, L - done)
-                z = segment(z, size)
-                done += size
-            return ops.sum(z)
-
-        g = b.grad(f_ckpt)
+        chain = w.checkpointed_chain(
+            lambda h, steps: w.scalar_chain(ops, h, steps), L, k, b.ad.checkpoint
+        )
+        g = b.grad(lambda z: ops.sum(chain(z)))
         return lambda: g(x)
     return lambda: b.jvp(f, (x,), (v,))
 
@@ -164,8 +137,4 @@ def plots(res: dict, plt, path_for) -> list:
     ax.set_ylabel("peak traced memory (MiB)")
     ax.set_title(f"Memory vs chain length (vector of {res['params']['vector_size']} float64)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = path_for("memory")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return save_plot(fig, plt, path_for, "memory")

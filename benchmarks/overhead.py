@@ -12,7 +12,7 @@ import numpy as np
 
 from . import minimal
 from . import workloads as w
-from .common import SYSTEM_COLORS, Candidate, backend_candidates, compare
+from .common import SYSTEM_COLORS, Candidate, backend_candidates, cell, compare, save_plot, timed
 
 NAME = "overhead"
 OPS_PER_REPEAT = 4
@@ -29,7 +29,12 @@ def run(ctx) -> dict:
     x0 = 0.5
     value, deriv = w.scalar_chain_derivative(x0, repeats)
     cands = [
-        Candidate("numpy", lambda: w.scalar_chain_numpy(x0, repeats), mode="primal", check=False),
+        Candidate(
+            "numpy",
+            lambda: w.scalar_chain(w.NUMPY, np.float64(x0), repeats),
+            mode="primal",
+            check=False,
+        ),
         Candidate(
             "hand-written derivative",
             lambda: w.scalar_chain_derivative(x0, repeats),
@@ -96,41 +101,15 @@ def run(ctx) -> dict:
 def _candidates(b, x0, repeats):
     if b.name == "jax-jit":  # compiling a 1000-op chain measures XLA, not dispatch
         return []
-    ops = b.ops
 
     def f(x):
-        return w.scalar_chain(ops, x, repeats)
+        return w.scalar_chain(b.ops, x, repeats)
 
-    x = b.scalar(x0)
-    one = b.scalar(1.0)
-    g = b.grad(f)
-    out = []
-
-    def rev():
-        return b.block(g(x))
-
-    def fwd():
-        return b.block(b.jvp(f, (x,), (one,)))
-
-    out.append(
-        Candidate(
-            f"{b.name} reverse",
-            rev,
-            system=b.name,
-            mode="reverse",
-            to_numpy=lambda r: float(np.asarray(b.to_numpy(r))),
-        )
-    )
-    out.append(
-        Candidate(
-            f"{b.name} forward",
-            fwd,
-            system=b.name,
-            mode="forward",
-            to_numpy=lambda r: float(np.asarray(b.to_numpy(r[1]))),
-        )
-    )
-    return out
+    x, one, g = b.scalar(x0), b.scalar(1.0), b.grad(f)
+    return [
+        timed(b, "reverse", lambda: g(x), "reverse"),
+        timed(b, "forward", lambda: b.jvp(f, (x,), (one,)), "forward", lambda r: b.to_numpy(r[1])),
+    ]
 
 
 def markdown(res: dict) -> str:
@@ -145,8 +124,8 @@ def markdown(res: dict) -> str:
     ]
     for name, e in res["entries"].items():
         lines.append(
-            f"| {name} | {e['mode']} | {_fmt(e.get('us_per_op'), e)} | "
-            f"{_fmt(e.get('ratio'), e, '{:.1f}')} |"
+            f"| {name} | {e['mode']} | {cell(e, 'us_per_op', '{:.2f}')} | "
+            f"{cell(e, 'ratio', '{:.1f}')} |"
         )
     sm = res.get("summary", {})
     floors = [
@@ -160,12 +139,6 @@ def markdown(res: dict) -> str:
             "adcore against the bare floor (benchmarks/minimal.py): " + ", ".join(floors) + ".",
         ]
     return "\n".join(lines)
-
-
-def _fmt(v, e, spec="{:.2f}"):
-    if v is not None:
-        return spec.format(v)
-    return e.get("status", "n/a") if e.get("status") != "ok" else "n/a"
 
 
 def plots(res: dict, plt, path_for) -> list:
@@ -187,8 +160,4 @@ def plots(res: dict, plt, path_for) -> list:
         ax.text(v, i, f" {v:.2f}", va="center", fontsize=8)
     ax.set_xlabel("microseconds per op (log scale, lower is better)")
     ax.set_title(f"Per-op overhead, {res['params']['n_ops']}-op scalar chain")
-    fig.tight_layout()
-    path = path_for("overhead")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return save_plot(fig, plt, path_for, "overhead")

@@ -19,7 +19,7 @@ also in its idiomatic form: autograd.grad with create_graph=True).
 from __future__ import annotations
 
 from . import workloads as w
-from .common import Candidate, backend_candidates, case_table, compare, failed
+from .common import Candidate, attempt, backend_candidates, case_table, compare
 
 NAME = "penalty"
 LAMBDA = 10.0
@@ -90,26 +90,13 @@ def run(ctx) -> dict:
 
     def build(b):
         th, r, f, xh = (b.to_native(a) for a in (theta, real, fake, x_hat))
-        out = []
         makers = [("rev-over-rev", rev_over_rev), ("fwd-over-rev", fwd_over_rev)]
         if b.name == "torch":
             makers.append(("create_graph", torch_idiomatic))
-        for mode, make in makers:
-            name = f"{b.name} {mode}"
-            try:
-                g = b.finalize(make(b, r, f, xh))
-                out.append(
-                    Candidate(
-                        name,
-                        lambda g=g: b.block(g(th)),
-                        system=b.name,
-                        mode=mode,
-                        to_numpy=b.to_numpy,
-                    )
-                )
-            except Exception as exc:
-                out.append(failed(name, exc, b.name, mode))
-        return out
+        return [
+            attempt(b, mode, mode, lambda make=make: b.finalize(make(b, r, f, xh)), th)
+            for mode, make in makers
+        ]
 
     cands = [
         Candidate("hand-written", lambda: w.wgan_gp_grad_hand(theta, real, fake, x_hat, LAMBDA))

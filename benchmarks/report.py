@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import SUITE_MODULES
+from .common import verdict
 
 __all__ = ["markdown_report", "headline_rows"]
 
@@ -11,95 +12,61 @@ def _fmt(v, spec="{:.2f}"):
     return "n/a" if v is None else spec.format(v)
 
 
-def _verdict(met):
-    return "n/a" if met is None else ("met" if met else "**missed**")
+ENGINE_LABELS = {
+    "mlp_grad": "MLP 784-256-10 gradient, x hand-written",
+    "jac_256_fwd": "jacfwd 256->256, x hand-written",
+    "jac_256_rev": "jacrev 256->256, x hand-written",
+    "jac_4_1024_fwd": "jacfwd 4->1024, x hand-written",
+    "jac_1024_4_rev": "jacrev 1024->4, x hand-written",
+    "hessian_100": "full Hessian n=100, x hand-written",
+}
 
 
 def headline_rows(results: dict) -> list:
-    """(what, measured, target, verdict) for every target the issues set."""
-    rows = []
+    """(what, measured, target, verdict) for every target the issues set; the verdicts of
+    a quick or tiny run read "indicative: ..." (its sizes and repeats are too small)."""
+    level = results.get("level", "full")
     suites = results["suites"]
+    rows = []
+
+    def add(what, measured, goal, met):
+        rows.append((what, measured, goal, verdict(met, level)))
+
     ov = suites.get("overhead", {}).get("summary", {})
     for mode in ("reverse", "forward") if "overhead" in suites else ():
-        v = ov.get(f"adcore_{mode}_us_per_op")
         tgt = ov.get(f"adcore_{mode}_target_us", 5.0 if mode == "reverse" else 3.0)
-        rows.append(
-            (
-                f"scalar chain, {mode}, us/op",
-                _fmt(v),
-                f"<= {tgt}",
-                _verdict(ov.get(f"adcore_{mode}_met")),
-            )
-        )
+        value = _fmt(ov.get(f"adcore_{mode}_us_per_op"))
+        add(f"scalar chain, {mode}, us/op", value, f"<= {tgt}", ov.get(f"adcore_{mode}_met"))
     eng = suites.get("engine", {}).get("summary", {})
-    labels = {
-        "mlp_grad": "MLP 784-256-10 gradient, x hand-written",
-        "jac_256_fwd": "jacfwd 256->256, x hand-written",
-        "jac_256_rev": "jacrev 256->256, x hand-written",
-        "jac_4_1024_fwd": "jacfwd 4->1024, x hand-written",
-        "jac_1024_4_rev": "jacrev 1024->4, x hand-written",
-        "hessian_100": "full Hessian n=100, x hand-written",
-    }
-    for key, label in labels.items():
-        e = eng.get(key)
-        if e is not None:
-            rows.append(
-                (
-                    label,
-                    _fmt(e.get("ratio")),
-                    f"<= {e['target']}",
-                    _verdict(e.get("met") if e.get("ratio") is not None else None),
-                )
-            )
-    cg = suites.get("cheap_gradient", {}).get("summary", {}).get("mlp")
-    if cg:
-        rows.append(
-            (
-                "cheap gradient MLP: adcore ratio / hand ratio",
-                _fmt(cg.get("adcore_over_hand")),
-                f"<= {cg.get('target', 1.3)}",
-                _verdict(cg.get("met") if cg.get("adcore_over_hand") else None),
-            )
-        )
+    for key, label in ENGINE_LABELS.items():
+        if (e := eng.get(key)) is not None:
+            met = e.get("met") if e.get("ratio") is not None else None
+            add(label, _fmt(e.get("ratio")), f"<= {e['target']}", met)
+    if cg := suites.get("cheap_gradient", {}).get("summary", {}).get("mlp"):
+        ratio = cg.get("adcore_over_hand")
+        what = "cheap gradient MLP: adcore ratio / hand ratio"
+        add(what, _fmt(ratio), f"<= {cg.get('target', 1.3)}", cg.get("met") if ratio else None)
     sw = suites.get("jacobian_sweep", {}).get("summary", {})
     if sw.get("judged"):
-        rows.append(
-            (
-                "jacobian(auto) picks the faster mode",
-                f"{100 * sw['accuracy']:.0f}% of {sw['judged']}",
-                ">= 95%",
-                _verdict(sw["accuracy"] >= 0.95),
-            )
-        )
-        rows.append(
-            (
-                "jacobian(auto) worst loss when wrong",
-                f"{100 * sw['worst_loss']:.0f}%",
-                "<= 10%",
-                _verdict(sw["worst_loss"] <= 0.10),
-            )
-        )
-    for peer, (wins, total, worst) in versus_peers(results).items():
-        if peer != "autograd":
-            continue
-        rows.append(
-            (
-                "adcore faster than autograd (every workload)",
-                f"{wins}/{total}" + (f"; closest {worst[0]} {worst[1]:.2f}x" if worst else ""),
-                "all",
-                _verdict(wins == total),
-            )
-        )
-    for peer, (wins, total, worst) in versus_peers(results, overhead_bound_only=True).items():
-        if peer == "autograd":
-            continue
-        rows.append(
-            (
-                f"adcore faster than {peer} eager (overhead-bound)",
-                f"{wins}/{total}" + (f"; closest {worst[0]} {worst[1]:.2f}x" if worst else ""),
-                "all",
-                _verdict(wins == total),
-            )
+        picked = f"{100 * sw['accuracy']:.0f}% of {sw['judged']}"
+        add("jacobian(auto) picks the faster mode", picked, ">= 95%", sw["accuracy"] >= 0.95)
+        loss = f"{100 * sw['worst_loss']:.0f}%"
+        add("jacobian(auto) worst loss when wrong", loss, "<= 10%", sw["worst_loss"] <= 0.10)
+    everywhere = versus_peers(results)
+    tallies = (
+        [("autograd", "every workload", everywhere["autograd"])]
+        if everywhere.get("autograd")
+        else []
+    )
+    tallies += [
+        (f"{peer} eager", "overhead-bound", tally)
+        for peer, tally in versus_peers(results, overhead_bound_only=True).items()
+        if peer != "autograd"
+    ]
+    for peer, where, (wins, total, worst) in tallies:
+        closest = f"; closest {worst[0]} {worst[1]:.2f}x" if worst else ""
+        add(
+            f"adcore faster than {peer} ({where})", f"{wins}/{total}{closest}", "all", wins == total
         )
     return rows
 
@@ -188,6 +155,12 @@ def markdown_report(results: dict, plot_files: dict | None = None) -> str:
     ]
     for row in headline_rows(results):
         lines.append("| " + " | ".join(row) + " |")
+    if results.get("level", "full") != "full":
+        lines += [
+            "",
+            f"A {results['level']} run: small sizes and few repeats, so every verdict is "
+            "indicative; the targets are judged on the full run (`python -m benchmarks`).",
+        ]
     plot_files = plot_files or {}
     for name, mod in SUITE_MODULES.items():
         res = results["suites"].get(name)

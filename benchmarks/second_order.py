@@ -15,12 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import workloads as w
-from .common import Candidate, backend_candidates, case_table, compare, failed
+from .common import Candidate, backend_candidates, case_table, comparison, timed
 
 NAME = "second_order"
 MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
 FOF_LIMIT = 2000
 QUICK_SKIP = ("jax",)  # JAX eager compiles each op per shape: ~25 s of warm-up here
+TOL = {"rtol": 1e-7, "atol": 1e-10}  # against the complex-step references
 
 
 def complex_step_hvp(grad_fn, x, v, eps=1e-30):
@@ -35,49 +36,26 @@ def complex_step_hvp(grad_fn, x, v, eps=1e-30):
 
 
 def _hvp_candidates(ctx, f_of, x, v, n_params):
-    """Candidates for every backend's HVP modes; f_of(ops) -> scalar function."""
+    """Candidates for every backend's HVP modes; f_of(backend) -> scalar function."""
 
     def build(b):
-        f = f_of(b.ops, b)
+        f = f_of(b)
         xn, vn = b.to_native(x), b.to_native(v)
-        out = []
-        for mode in MODES:
-            name = f"{b.name} {mode}"
-            if mode not in b.hvp_modes:
-                continue
-            if mode == "fwd-over-fwd" and n_params > FOF_LIMIT:
-                continue
-            try:
-                out.append(
-                    Candidate(
-                        name,
-                        lambda mode=mode: b.block(b.hvp(f, xn, vn, mode)),
-                        system=b.name,
-                        mode=mode,
-                        to_numpy=b.to_numpy,
-                    )
-                )
-            except Exception as exc:
-                out.append(failed(name, exc, b.name, mode))
-        return out
+        return [
+            timed(b, mode, lambda mode=mode: b.hvp(f, xn, vn, mode), mode)
+            for mode in MODES
+            if mode in b.hvp_modes and (mode != "fwd-over-fwd" or n_params <= FOF_LIMIT)
+        ]
 
     return backend_candidates(ctx, build, skip_quick=QUICK_SKIP)
 
 
 def _hessian_candidates(ctx, f_of, x):
     def build(b):
-        f = f_of(b.ops, b)
+        f = f_of(b)
         xn = b.to_native(x)
         H = b.hessian(f)
-        return [
-            Candidate(
-                f"{b.name} hessian",
-                lambda: b.block(H(xn)),
-                system=b.name,
-                mode="hessian",
-                to_numpy=b.to_numpy,
-            )
-        ]
+        return [timed(b, "hessian", lambda: H(xn), "hessian")]
 
     return backend_candidates(ctx, build, skip_quick=QUICK_SKIP)
 
@@ -93,15 +71,14 @@ def run(ctx) -> dict:
     # ---- HVP of the MLP loss, parameters as a tuple pytree
     sizes = ctx.pick(tiny=(12, 8, 3), quick=(196, 64, 10), full=(784, 256, 10))
     batch = ctx.pick(tiny=4, quick=64, full=128)
-    params = w.mlp_params(rng, sizes)
-    X, Y = w.mlp_data(rng, batch, sizes[0], sizes[2])
+    params, X, Y = w.mlp_problem(rng, sizes, batch)
     v = tuple(rng.standard_normal(p.shape) for p in params)
     n_params = sum(p.size for p in params)
     ref = complex_step_hvp(lambda p: w.mlp_grad_hand(p, X, Y), params, v)
 
-    def mlp_f(ops, b):
+    def mlp_f(b):
         Xn, Yn = b.to_native(X), b.to_native(Y)
-        return lambda p: w.mlp_loss(ops, p, Xn, Yn)
+        return lambda p: w.mlp_loss(b.ops, p, Xn, Yn)
 
     cands = [
         Candidate(
@@ -109,14 +86,8 @@ def run(ctx) -> dict:
         )
     ]
     cands += _hvp_candidates(ctx, mlp_f, params, v, n_params)
-    cases["mlp_hvp"] = {
-        "what": f"HVP of MLP {'-'.join(map(str, sizes))} loss, batch {batch} "
-        f"({n_params} parameters)",
-        "baseline": "hand-written grad",
-        "entries": compare(
-            ctx, "second order: MLP hvp", cands, ref, "hand-written grad", rtol=1e-7, atol=1e-10
-        ),
-    }
+    what = f"HVP of MLP {'-'.join(map(str, sizes))} loss, batch {batch} ({n_params} parameters)"
+    cases["mlp_hvp"] = comparison(ctx, "second order: MLP hvp", what, cands, ref, **TOL)
 
     # ---- small MLP, flat parameters: all four HVP modes and the full Hessian
     ssizes = ctx.pick(tiny=(3, 3, 2), quick=(16, 8, 4), full=(16, 16, 4))
@@ -132,77 +103,47 @@ def run(ctx) -> dict:
     eye = np.eye(n_small)
     H_ref = np.stack([complex_step_hvp(flat_grad, theta, e) for e in eye])
 
-    def small_f(ops, b):
+    def small_f(b):
         Xn, Yn = b.to_native(Xs), b.to_native(Ys)
-        return lambda t: w.mlp_loss(ops, unpack(t), Xn, Yn)
+        return lambda t: w.mlp_loss(b.ops, unpack(t), Xn, Yn)
 
     base = Candidate("hand-written grad", lambda: flat_grad(theta), mode="gradient", check=False)
     cands = [base] + _hvp_candidates(ctx, small_f, theta, vs, n_small)
-    cases["small_mlp_hvp"] = {
-        "what": f"HVP of MLP {'-'.join(map(str, ssizes))} loss, batch {sbatch}, flat "
-        f"parameters (n = {n_small})",
-        "baseline": "hand-written grad",
-        "entries": compare(
-            ctx,
-            "second order: small MLP hvp",
-            cands,
-            H_ref @ vs,
-            "hand-written grad",
-            rtol=1e-7,
-            atol=1e-10,
-        ),
-    }
+    what = (
+        f"HVP of MLP {'-'.join(map(str, ssizes))} loss, batch {sbatch}, flat parameters "
+        f"(n = {n_small})"
+    )
+    cases["small_mlp_hvp"] = comparison(
+        ctx, "second order: small MLP hvp", what, cands, H_ref @ vs, **TOL
+    )
     cands = [base] + _hessian_candidates(ctx, small_f, theta)
-    cases["small_mlp_hessian"] = {
-        "what": f"full Hessian of the same small MLP loss (n = {n_small})",
-        "baseline": "hand-written grad",
-        "entries": compare(
-            ctx,
-            "second order: small MLP hessian",
-            cands,
-            H_ref,
-            "hand-written grad",
-            rtol=1e-7,
-            atol=1e-10,
-        ),
-    }
+    what = f"full Hessian of the same small MLP loss (n = {n_small})"
+    cases["small_mlp_hessian"] = comparison(
+        ctx, "second order: small MLP hessian", what, cands, H_ref, **TOL
+    )
 
     # ---- Rosenbrock
     n_hvp = ctx.pick(tiny=8, quick=300, full=1000)
     xr = rng.uniform(-1.5, 1.5, n_hvp)
     vr = rng.standard_normal(n_hvp)
 
-    def ros_f(ops, b):
-        return lambda z: w.rosenbrock(ops, z)
+    def ros_f(b):
+        return lambda z: w.rosenbrock(b.ops, z)
 
     cands = [Candidate("hand-written hvp", lambda: w.rosenbrock_hvp_hand(xr, vr))]
     cands += _hvp_candidates(ctx, ros_f, xr, vr, n_hvp)
-    cases["rosenbrock_hvp"] = {
-        "what": f"HVP of Rosenbrock, n = {n_hvp}",
-        "baseline": "hand-written hvp",
-        "entries": compare(
-            ctx,
-            "second order: Rosenbrock hvp",
-            cands,
-            w.rosenbrock_hvp_hand(xr, vr),
-            "hand-written hvp",
-        ),
-    }
+    ref = w.rosenbrock_hvp_hand(xr, vr)
+    what = f"HVP of Rosenbrock, n = {n_hvp}"
+    cases["rosenbrock_hvp"] = comparison(ctx, "second order: Rosenbrock hvp", what, cands, ref)
     n_h = ctx.pick(tiny=8, quick=50, full=200)
     xh = rng.uniform(-1.5, 1.5, n_h)
     cands = [Candidate("hand-written hessian", lambda: w.rosenbrock_hessian_hand(xh))]
     cands += _hessian_candidates(ctx, ros_f, xh)
-    cases["rosenbrock_hessian"] = {
-        "what": f"full Hessian of Rosenbrock, n = {n_h}",
-        "baseline": "hand-written hessian",
-        "entries": compare(
-            ctx,
-            "second order: Rosenbrock hessian",
-            cands,
-            w.rosenbrock_hessian_hand(xh),
-            "hand-written hessian",
-        ),
-    }
+    ref = w.rosenbrock_hessian_hand(xh)
+    what = f"full Hessian of Rosenbrock, n = {n_h}"
+    cases["rosenbrock_hessian"] = comparison(
+        ctx, "second order: Rosenbrock hessian", what, cands, ref
+    )
 
     summary = {}
     for key, case in cases.items():

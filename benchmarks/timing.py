@@ -1,9 +1,11 @@
-"""Timing: warm-up, adaptive inner loops, median of repeats, candidates interleaved.
+"""The one timing harness of benchmarks/ and papers/: warm-up, adaptive inner loops,
+median of repeats, candidates interleaved; and tracemalloc's peak for the memory suites.
 
-Every comparison in the benchmarks is measured *side by side*: the candidates of
-one comparison are timed round-robin inside one process, repeat after repeat, so
-that a burst of load from another process on this shared 2-core machine hits all
-of them alike.  Report ratios of medians, never absolute times alone.
+Every comparison is measured *side by side*: the candidates of one comparison are
+timed round-robin inside one process, repeat after repeat, so that a burst of load
+from another process on this shared 2-core machine hits all of them alike.  Report
+ratios of medians, never absolute times alone.  (adcore's own `choose_mode` keeps a
+tiny timer of its own: the library must not import the benchmarks.)
 """
 
 from __future__ import annotations
@@ -12,9 +14,27 @@ import gc
 import math
 import sys
 import time
+import tracemalloc
 from dataclasses import dataclass
 
-__all__ = ["TimingConfig", "Progress", "measure", "measure_many", "call_count_for"]
+import numpy as np
+
+try:
+    from resource import RUSAGE_SELF, getrusage
+except ImportError:  # Windows has no resource module: page faults then read 0
+    getrusage = None
+
+__all__ = [
+    "TimingConfig",
+    "Progress",
+    "measure",
+    "measure_many",
+    "side_by_side",
+    "call_count_for",
+    "median",
+    "loglog_slope",
+    "peak_bytes",
+]
 
 
 @dataclass(frozen=True)
@@ -42,14 +62,29 @@ def call_count_for(seconds_per_call: float, cfg: TimingConfig) -> int:
     return max(1, min(cfg.max_number, math.ceil(cfg.min_time / seconds_per_call)))
 
 
-def _timed_batch(fn, number: int) -> float:
+def median(xs):
+    """The median of a sequence (None when it is empty)."""
+    xs = sorted(xs)
+    if not xs:
+        return None
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else 0.5 * (xs[mid - 1] + xs[mid])
+
+
+def _faults() -> int:
+    return getrusage(RUSAGE_SELF).ru_minflt if getrusage else 0
+
+
+def _timed_batch(fn, number: int) -> tuple:
+    """(wall seconds, CPU seconds, minor page faults) per call over `number` calls."""
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        start = time.perf_counter()
+        f0, c0, t0 = _faults(), time.process_time(), time.perf_counter()
         for _ in range(number):
             fn()
-        return (time.perf_counter() - start) / number
+        t1, c1, f1 = time.perf_counter(), time.process_time(), _faults()
+        return (t1 - t0) / number, (c1 - c0) / number, (f1 - f0) / number
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -61,13 +96,14 @@ def measure_many(fns: dict, cfg: TimingConfig) -> dict:
     Each callable is warmed up (`cfg.warmup` calls, the last one timed to pick its
     inner loop count), then the repeats are interleaved: repeat r times every
     candidate once before repeat r+1 starts.  Returns, per name, a dict with the
-    median and minimum seconds per call, the inner loop count and all samples.
+    median and minimum seconds per call, the median CPU seconds and minor page
+    faults per call, the inner loop count and all samples.
     """
     numbers = {}
     for name, fn in fns.items():
         one = 0.0
         for _ in range(max(1, cfg.warmup)):
-            one = _timed_batch(fn, 1)
+            one = _timed_batch(fn, 1)[0]
         numbers[name] = call_count_for(one, cfg)
     samples = {name: [] for name in fns}
     gc.collect()
@@ -78,16 +114,16 @@ def measure_many(fns: dict, cfg: TimingConfig) -> dict:
         for name, fn in fns.items():
             samples[name].append(_timed_batch(fn, numbers[name]))
     out = {}
-    for name, times in samples.items():
-        ordered = sorted(times)
-        mid = len(ordered) // 2
-        median = ordered[mid] if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])
+    for name, rows in samples.items():
+        wall, cpu, faults = zip(*rows, strict=True)
         out[name] = {
-            "median_s": median,
-            "min_s": ordered[0],
+            "median_s": median(wall),
+            "min_s": min(wall),
+            "cpu_s": median(cpu),
+            "page_faults": median(faults),
             "number": numbers[name],
-            "repeats": len(times),
-            "samples_s": times,
+            "repeats": len(wall),
+            "samples_s": list(wall),
         }
     return out
 
@@ -95,6 +131,33 @@ def measure_many(fns: dict, cfg: TimingConfig) -> dict:
 def measure(fn, cfg: TimingConfig) -> dict:
     """Time one zero-argument callable (see `measure_many`)."""
     return measure_many({"fn": fn}, cfg)["fn"]
+
+
+def side_by_side(fns: dict, repeats: int = 5, min_time: float = 0.02) -> dict:
+    """Median seconds per call of each of `fns` (name -> zero-argument callable)."""
+    cfg = TimingConfig(repeats=repeats, min_time=min_time)
+    return {name: t["median_s"] for name, t in measure_many(fns, cfg).items()}
+
+
+def loglog_slope(ns, values) -> float:
+    """Least-squares slope of log(values) against log(ns): 0 = flat, 1 = linear."""
+    return float(np.polyfit(np.log(ns), np.log(values), 1)[0])
+
+
+def peak_bytes(fn) -> int:
+    """tracemalloc's peak during one call of `fn` (after a warm-up call) minus the memory
+    in use before it; numpy reports its buffers to tracemalloc."""
+    fn()  # warm caches outside the measurement
+    gc.collect(1)  # a full collection costs ~0.3 s once torch and jax are loaded
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return max(0, peak - before)
 
 
 class Progress:

@@ -10,7 +10,31 @@ timing anything.
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
+
+# ----------------------------------------------------------------- the ops namespace
+
+OP_NAMES = ("sin", "cos", "tanh", "exp", "log", "sqrt", "sum", "mean", "logsumexp")
+
+
+def ops_namespace(module, **spelled_otherwise):
+    """The namespace the workloads are written against: OP_NAMES taken from `module`
+    (numpy, adcore.numpy, autograd.numpy, jax.numpy, torch), except the ones given."""
+    return types.SimpleNamespace(
+        **{name: spelled_otherwise.get(name) or getattr(module, name) for name in OP_NAMES}
+    )
+
+
+def _np_logsumexp(x, axis=None):
+    m = np.max(x, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
+
+
+NUMPY = ops_namespace(np, logsumexp=_np_logsumexp)  # plain numpy: the baselines
+
 
 # ----------------------------------------------------------------- scalar chain
 
@@ -18,14 +42,6 @@ import numpy as np
 def scalar_chain(ops, x, repeats):
     """`x = sin(x)*1.01 + 0.1*x`, `repeats` times: 4 ops per repeat."""
     sin = ops.sin
-    for _ in range(repeats):
-        x = sin(x) * 1.01 + 0.1 * x
-    return x
-
-
-def scalar_chain_numpy(x, repeats):
-    x = np.float64(x)
-    sin = np.sin
     for _ in range(repeats):
         x = sin(x) * 1.01 + 0.1 * x
     return x
@@ -42,17 +58,37 @@ def scalar_chain_derivative(x, repeats):
     return x, dx
 
 
+def checkpointed_chain(block, n, k, checkpoint):
+    """h -> `block(h, steps)` run for n steps in all, as checkpointed blocks of k steps:
+    the tape keeps n/k block boundaries and the sweep recomputes one block at a time."""
+    segment = checkpoint(block)
+
+    def chain(h):
+        done = 0
+        while done < n:
+            size = min(k, n - done)
+            h = segment(h, size)
+            done += size
+        return h
+
+    return chain
+
+
 # ----------------------------------------------------------------- MLP + softmax CE
 
 
+def dense_layers(rng, sizes):
+    """(W1, b1, W2, b2, ...) for layer widths `sizes`: W_k is (fan-in, fan-out), scaled by
+    1/sqrt(fan-in); the biases are 0.1 times standard normals."""
+    params = []
+    for fan_in, fan_out in zip(sizes, sizes[1:]):
+        params += [rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)]
+        params += [0.1 * rng.standard_normal(fan_out)]
+    return tuple(params)
+
+
 def mlp_params(rng, sizes=(784, 256, 10)):
-    n_in, n_hidden, n_out = sizes
-    return (
-        rng.standard_normal((n_in, n_hidden)) / np.sqrt(n_in),
-        0.1 * rng.standard_normal(n_hidden),
-        rng.standard_normal((n_hidden, n_out)) / np.sqrt(n_hidden),
-        0.1 * rng.standard_normal(n_out),
-    )
+    return dense_layers(rng, sizes)
 
 
 def mlp_data(rng, batch, n_in, n_out):
@@ -63,21 +99,17 @@ def mlp_data(rng, batch, n_in, n_out):
     return X, Y
 
 
+def mlp_problem(rng, sizes, batch):
+    """MLP parameters and one batch of inputs with one-hot labels: (params, X, Y)."""
+    return (mlp_params(rng, sizes),) + mlp_data(rng, batch, sizes[0], sizes[2])
+
+
 def mlp_loss(ops, params, X, Y):
     """Mean softmax cross-entropy of a one-hidden-layer tanh MLP (labels one-hot in Y)."""
     W1, b1, W2, b2 = params
     h = ops.tanh(X @ W1 + b1)
     z = h @ W2 + b2
     return (ops.sum(ops.logsumexp(z, axis=1)) - ops.sum(Y * z)) / X.shape[0]
-
-
-def mlp_loss_numpy(params, X, Y):
-    W1, b1, W2, b2 = params
-    h = np.tanh(X @ W1 + b1)
-    z = h @ W2 + b2
-    m = z.max(axis=1, keepdims=True)
-    lse = np.log(np.exp(z - m).sum(axis=1)) + m[:, 0]
-    return (lse.sum() - np.sum(Y * z)) / X.shape[0]
 
 
 def mlp_grad_hand(params, X, Y):
@@ -165,10 +197,6 @@ def elementwise(ops, x):
     return ops.sum(ops.tanh(x) * ops.sin(x) + ops.exp(-0.5 * x * x) * x)
 
 
-def elementwise_numpy(x):
-    return np.sum(np.tanh(x) * np.sin(x) + np.exp(-0.5 * x * x) * x)
-
-
 def elementwise_grad_hand(x):
     t = np.tanh(x)
     e = np.exp(-0.5 * x * x)
@@ -191,12 +219,6 @@ def matmul_chain(ops, Ws, X):
     return 0.5 * ops.sum(X * X)
 
 
-def matmul_chain_numpy(Ws, X):
-    for W in Ws:
-        X = W @ X
-    return 0.5 * np.sum(X * X)
-
-
 def matmul_chain_grad_hand(Ws, X):
     acts = [X]
     for W in Ws:
@@ -214,18 +236,6 @@ def matmul_chain_grad_hand(Ws, X):
 
 def rosenbrock(ops, x):
     return ops.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
-
-
-def rosenbrock_numpy(x):
-    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
-
-
-def rosenbrock_grad_hand(x):
-    d = x[1:] - x[:-1] ** 2
-    g = np.zeros_like(x)
-    g[:-1] = -400.0 * x[:-1] * d - 2.0 * (1.0 - x[:-1])
-    g[1:] += 200.0 * d
-    return g
 
 
 def rosenbrock_hvp_hand(x, v):
@@ -253,15 +263,8 @@ def rosenbrock_hessian_hand(x):
 
 
 def critic_params(rng, sizes=(64, 128, 128)):
-    d_in, h1, h2 = sizes
-    return (
-        rng.standard_normal((d_in, h1)) / np.sqrt(d_in),
-        0.1 * rng.standard_normal(h1),
-        rng.standard_normal((h1, h2)) / np.sqrt(h1),
-        0.1 * rng.standard_normal(h2),
-        rng.standard_normal(h2) / np.sqrt(h2),
-        0.1 * rng.standard_normal(1),
-    )
+    *hidden, W3, b3 = dense_layers(rng, (*sizes, 1))
+    return (*hidden, W3[:, 0], b3)  # w3 a vector: one score per row
 
 
 def critic(ops, theta, X):

@@ -1,7 +1,7 @@
 """``python -m papers [--report] [--quick] [--only NAME ...]``: run every reproduction.
 
-Prints, for every claim, the published value, ours and whether they agree;
-exits with status 1 if any claim disagrees.  ``--report`` also writes
+Prints, for every claim as soon as it is made, the published value, ours and whether
+they agree; exits with status 1 if any claim disagrees.  ``--report`` also writes
 papers/REPORT.md.
 """
 
@@ -16,42 +16,66 @@ if __name__ == "__main__":
     for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import datetime  # noqa: E402
-import importlib  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import datetime
+import importlib
+import itertools
+import platform
+import sys
+import textwrap
+import time
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import adcore  # noqa: E402
-from papers import MODULES  # noqa: E402
+import adcore
+from papers import MODULES
+from papers.claims import watching
 
 REPORT = Path(__file__).with_name("REPORT.md")
 
 
 def run_all(names, quick):
+    """Run the modules in turn, printing each claim's row as it is made (flushed)."""
     sections = []
-    for name in names:
-        module = importlib.import_module(f"papers.{name}")
-        start = time.perf_counter()
-        section = module.run(quick=quick)
-        section.seconds = time.perf_counter() - start
-        sections.append(section)
-        print_section(section)
+    with watching(print_progress):
+        for i, name in enumerate(names, 1):
+            print(f"\n[{i}/{len(names)}] {name} ...", flush=True)
+            start = time.perf_counter()
+            section = importlib.import_module(f"papers.{name}").run(quick=quick)
+            section.seconds = time.perf_counter() - start
+            sections.append(section)
+            print_tail(section)
     return sections
 
 
-def print_section(s):
-    print(f"\n== {s.title}  ({s.seconds:.1f} s)")
-    print(f"   {s.source}")
-    width = max(len(c.what) for c in s.claims)
-    print(f"   {'claim':<{width}}  {'published':<28} {'ours':<28} agree")
-    for c in s.claims:
-        pub, ours = _one_line(c.published), _one_line(_ours(c))
-        print(f"   {c.what:<{width}}  {pub:<28} {ours:<28} {'yes' if c.agree else 'NO'}")
+# (header, width) of the printed columns; a longer cell wraps within its column
+COLUMNS = (("claim", 56), ("published", 26), ("ours", 26), ("agree", 5))
+
+
+def print_progress(section, claim):
+    """A section's header as it starts, then each claim's row as it is added."""
+    if claim is None:
+        print(f"== {section.title}")
+        print(textwrap.fill(section.source, 119, initial_indent="   ", subsequent_indent="   "))
+        print_row(header for header, _ in COLUMNS)
+    else:
+        print_row((claim.what, claim.published, _ours(claim), "yes" if claim.agree else "NO"))
+
+
+def print_row(cells):
+    wrapped = [
+        textwrap.wrap(_one_line(text), width) or [""]
+        for text, (_, width) in zip(cells, COLUMNS, strict=True)
+    ]
+    for parts in itertools.zip_longest(*wrapped, fillvalue=""):
+        line = "  ".join(f"{p:<{width}}" for p, (_, width) in zip(parts, COLUMNS, strict=True))
+        print("   " + line.rstrip(), flush=True)
+
+
+def print_tail(s):
+    ok = sum(c.agree for c in s.claims)
+    print(f"   -- {ok} of {len(s.claims)} claims agree ({s.seconds:.1f} s)", flush=True)
     for caption, text in s.tables:
         print(f"\n   {caption}")
         print("\n".join("     " + line for line in text.splitlines()))

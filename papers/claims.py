@@ -13,9 +13,23 @@ rows and any tables worth printing.  Three ways to build a claim:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+
+_watchers: list = []
+
+
+@contextmanager
+def watching(fn):
+    """Call ``fn(section, None)`` as each Section starts and ``fn(section, claim)`` as
+    each claim is added: the runner's progress, printed while the claims are made."""
+    _watchers.append(fn)
+    try:
+        yield
+    finally:
+        _watchers.remove(fn)
 
 
 @dataclass
@@ -38,13 +52,15 @@ class Section:
     notes: list = field(default_factory=list)  # paragraphs for the report
     seconds: float = 0.0  # wall time of the module's run, filled in by the runner
 
+    def __post_init__(self):
+        for fn in _watchers:
+            fn(self, None)
+
     def add(self, claim):
         self.claims.append(claim)
+        for fn in _watchers:
+            fn(self, claim)
         return claim
-
-    @property
-    def all_agree(self):
-        return all(c.agree for c in self.claims)
 
 
 def fmt(x, digits=4):

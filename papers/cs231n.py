@@ -198,25 +198,7 @@ def staged_by_hand(x, y):
     dx += 1 * dnum
     dsigy = 1 * dnum
     dy += ((1 - sigy) * sigy) * dsigy
-    return dict(
-        sigy=sigy,
-        num=num,
-        sigx=sigx,
-        xpy=xpy,
-        xpysqr=xpysqr,
-        den=den,
-        invden=invden,
-        f=f,
-        dnum=dnum,
-        dinvden=dinvden,
-        dden=dden,
-        dsigx=dsigx,
-        dxpysqr=dxpysqr,
-        dxpy=dxpy,
-        dsigy=dsigy,
-        dx=dx,
-        dy=dy,
-    )
+    return {name: v for name, v in locals().items() if name not in ("x", "y")}
 
 
 def staged(s):
@@ -324,57 +306,29 @@ def elementwise_max_4096(s):
     _, diag_fwd = adcore.jvp(relu, (x,), (np.ones(n),))
     u = rng.standard_normal(n)
     (vjp_u,) = pull(u)
-    s.add(
-        matches(
-            "max(0,x): VJP with ones = Jacobian diagonal (mask x > 0)",
-            diag_rev,
-            mask,
-            cite,
-            label="diag of the 4096^2 Jacobian = 1(x > 0)",
-        )
-    )
-    s.add(
-        matches(
-            "max(0,x): JVP with ones = the same diagonal",
-            diag_fwd,
-            mask,
-            cite,
-            label="diag = 1(x > 0)",
-        )
-    )
-    s.add(
-        matches(
-            "max(0,x): VJP(u) = u * mask, never forming J",
-            vjp_u,
-            u * mask,
-            cite,
-            label="(dL/dx)_i = (dL/dy)_i if x_i > 0 else 0",
-        )
-    )
-    small = x[:64]
-    J = adcore.jacrev(relu)(small)
-    s.add(
-        matches(
-            "max(0,x): a formed 64x64 block is diagonal",
-            J,
-            np.diag(mask[:64]),
-            cite,
-            label="diag(1(x > 0))",
-        )
-    )
+    J = adcore.jacrev(relu)(x[:64])
     batch = rng.standard_normal((100, n))
     _, pull_b = adcore.vjp(relu, batch)
     g = rng.standard_normal(batch.shape)
     (gb,) = pull_b(g)
-    s.add(
-        matches(
-            "max(0,x): minibatch of 100, VJP = g * mask",
-            gb,
-            g * (batch > 0),
-            cite,
-            label="J would be 409600 x 409600",
-        )
-    )
+    for what, ours, reference, label in (
+        (
+            "VJP with ones = Jacobian diagonal (mask x > 0)",
+            diag_rev,
+            mask,
+            "diag of the 4096^2 Jacobian = 1(x > 0)",
+        ),
+        ("JVP with ones = the same diagonal", diag_fwd, mask, "diag = 1(x > 0)"),
+        (
+            "VJP(u) = u * mask, never forming J",
+            vjp_u,
+            u * mask,
+            "(dL/dx)_i = (dL/dy)_i if x_i > 0 else 0",
+        ),
+        ("a formed 64x64 block is diagonal", J, np.diag(mask[:64]), "diag(1(x > 0))"),
+        ("minibatch of 100, VJP = g * mask", gb, g * (batch > 0), "J would be 409600 x 409600"),
+    ):
+        s.add(matches(f"max(0,x): {what}", ours, reference, cite, label))
 
 
 def squared_norm(s):
@@ -408,15 +362,7 @@ def bias_adder(s):
     _, pull = adcore.vjp(lambda X, W, b: X @ W + b, X, W, b)
     G = rng.standard_normal((N, H))
     dX, dW, db = pull(G)
-    s.add(
-        matches(
-            "linear layer: db = sum of upstream rows",
-            db,
-            G.sum(axis=0),
-            cite,
-            label="sum_i dPhi/dZ_i",
-        )
-    )
+    s.add(matches("linear layer: db = sum of upstream rows", db, G.sum(0), cite, "sum_i dPhi/dZ_i"))
     s.add(matches("linear layer: dW = X^T G", dW, X.T @ G, cite, label="X^T dPhi/dZ"))
     s.add(matches("linear layer: dX = G W^T", dX, G @ W.T, cite, label="dPhi/dZ W^T"))
 
@@ -441,13 +387,7 @@ def softmax_loss(s):
     value = -np.sum(np.log(P[np.arange(len(y)), y]))
     s.add(matches("softmax: L = sum_i -log p_{i,y_i}", loss(S), value, cite, label=f"{value:.6g}"))
     s.add(
-        matches(
-            "softmax: dL/dS = P - onehot",
-            adcore.grad(loss)(S),
-            P - onehot,
-            cite,
-            label="P - onehot",
-        )
+        matches("softmax: dL/dS = P - onehot", adcore.grad(loss)(S), P - onehot, cite, "P - onehot")
     )
 
 

@@ -80,10 +80,38 @@ def test_timed_entries_have_times(results):
 
 def test_reports_written(results):
     res, out = results
-    latest = (out / "latest.md").read_text()
-    assert latest.startswith("# adcore benchmarks")
-    assert "## Headline" in latest
-    assert (out / f"{res['timestamp']}.md").exists()
+    report = (out / f"{res['timestamp']}.md").read_text()
+    assert report.startswith("# adcore benchmarks")
+    assert "## Headline" in report
+    # a tiny run's verdicts are indicative, never "missed"
+    assert "indicative" in report and "missed" not in report
+    assert not (out / "latest.md").exists(), "only publish may write the committed report"
+
+
+def test_publish_writes_latest(results, tmp_path):
+    res, out = results
+    benchmarks.render(out / f"{res['timestamp']}.json", tmp_path, plots=False, publish=tmp_path)
+    assert (tmp_path / "latest.md").read_text().startswith("# adcore benchmarks")
+
+
+def test_each_run_gets_its_own_folder(tmp_path, monkeypatch):
+    committed = benchmarks.RESULTS / "latest.md"
+    before = committed.stat().st_mtime if committed.exists() else None
+    monkeypatch.setattr(benchmarks, "RUNS", tmp_path / "runs")
+    res = benchmarks.run(["overhead"], tiny=True, peers=(), plots=False, progress=False)
+    assert Path(res["files"]["json"]) == tmp_path / "runs" / res["timestamp"] / (
+        res["timestamp"] + ".json"
+    )
+    assert "latest" not in res["files"]
+    assert (committed.stat().st_mtime if committed.exists() else None) == before
+
+
+def test_publish_refuses_a_quick_run(capsys):
+    from benchmarks.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--quick", "--publish"])
+    assert "--publish is for the full run" in capsys.readouterr().err
 
 
 def test_command_line_pins_blas(tmp_path):

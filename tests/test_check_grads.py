@@ -51,3 +51,12 @@ def test_message_names_worst_entry():
     )
     with pytest.raises(AssertionError, match="worst entry"):
         adcore.check_grads(bad, (np.array([0.3, -1.2, 2.0]),), order=1, modes=("fwd",))
+
+
+def test_message_shows_plain_numbers():
+    bad = _sin_with(
+        lambda g, ans, x: g * anp.cos(x) * 1.01, lambda ans, x: lambda g: g * anp.cos(x) * 1.01
+    )
+    with pytest.raises(AssertionError) as err:
+        adcore.check_grads(bad, (np.array([0.3, -1.2]),), order=1, modes=("fwd",))
+    assert "np.float64" not in str(err.value) and "got 0." in str(err.value)

@@ -8,15 +8,15 @@ import pytest
 
 pytest.importorskip("numba")
 
-import numpy as np  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-import adcore  # noqa: E402
-import adcore.numpy as anp  # noqa: E402
-import adcore_jit  # noqa: E402
-from adcore.core import all_primitives, get_primitive  # noqa: E402
-from adcore_jit import fused  # noqa: E402
+import adcore
+import adcore.numpy as anp
+import adcore_jit
+from adcore.core import all_primitives, get_primitive
+from adcore_jit import fused
 
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

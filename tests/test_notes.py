@@ -41,7 +41,7 @@ def test_sigmoid_neuron():
 
 def _staged_by_hand(x, y):
     """The notes' staged forward pass and hand-written backprop, line by line."""
-    sig = lambda v: 1.0 / (1 + np.exp(-v))  # noqa: E731
+    sig = lambda v: 1.0 / (1 + np.exp(-v))
     sigy = sig(y)
     num = x + sigy
     sigx = sig(x)
@@ -100,7 +100,7 @@ def test_elementwise_max_jacobian_is_diagonal():
 def test_norm_of_Wx():
     W = np.array([[0.1, 0.5], [-0.3, 0.8]])
     x = np.array([0.2, 0.4])
-    f = lambda W, x: anp.sum((W @ x) ** 2)  # noqa: E731
+    f = lambda W, x: anp.sum((W @ x) ** 2)
     value, (dW, dx) = adcore.value_and_grad(f, (0, 1))(W, x)
     np.testing.assert_allclose(value, 0.116)
     np.testing.assert_allclose(dW, [[0.088, 0.176], [0.104, 0.208]])
@@ -165,5 +165,5 @@ def test_svm_loss_gradient_closed_form():
 @pytest.mark.parametrize("x", [-2.0, 0.0, 1.5, 7.0])
 def test_gradient_norm_penalty(x):
     # d/dx of (d/dx sin(x)^2)^2 = d/dx (sin 2x)^2 = 2 sin(2x) cos(2x) 2
-    penalty = lambda x: adcore.grad(lambda t: anp.sin(t) ** 2)(x) ** 2  # noqa: E731
+    penalty = lambda x: adcore.grad(lambda t: anp.sin(t) ** 2)(x) ** 2
     np.testing.assert_allclose(adcore.grad(penalty)(x), 4 * np.sin(2 * x) * np.cos(2 * x))

@@ -70,3 +70,14 @@ def test_report_and_exit_status(sections, tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(sp, "nested_fwd", lambda x0: 2.0)
     assert main(["--only", "siskind_pearlmutter"]) == 1
+
+
+def test_progress_is_a_row_per_claim_in_aligned_columns(capsys):
+    assert main(["--only", "siskind_pearlmutter", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "[1/1] siskind_pearlmutter ..." in out
+    rows = [
+        line.rstrip() for line in out.splitlines() if line.rstrip().endswith((" yes", " agree"))
+    ]
+    assert len(rows) == 10  # the header and the module's nine claims
+    assert len({row.rindex(" ") for row in rows}) == 1, "the agree column moved"

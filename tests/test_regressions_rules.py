@@ -135,7 +135,7 @@ def test_item03_integer_powers_are_polynomials_at_zero():
     np.testing.assert_array_equal(hessian(lambda x: anp.sum(x**1))(z), np.zeros((2, 2)))
     cube = grad(grad(grad(lambda t: t**3)))
     assert cube(0.0) == 6.0
-    square = lambda t: t ** np.int64(2)  # noqa: E731
+    square = lambda t: t ** np.int64(2)
     assert grad(grad(square))(0.0) == 2.0
     assert grad(grad(grad(square)))(0.0) == 0.0
     assert grad(lambda t: t**0.0)(0.0) == 0.0
@@ -201,8 +201,8 @@ def test_item05_vector_norm_over_two_axes_is_a_vector_norm(ord):
             np.testing.assert_allclose(got, want, rtol=1e-12)
     if ord == 0:
         return  # a count: piecewise constant
-    f = lambda x: anp.linalg.vector_norm(x, axis=(0, 2), ord=ord)  # noqa: E731
-    ref = lambda x: np.linalg.vector_norm(x, axis=(0, 2), ord=ord)  # noqa: E731
+    f = lambda x: anp.linalg.vector_norm(x, axis=(0, 2), ord=ord)
+    ref = lambda x: np.linalg.vector_norm(x, axis=(0, 2), ord=ord)
     jf, jr = _jacobians(f, x)
     want = _fd_jacobian(ref, x)
     np.testing.assert_allclose(jf, want, atol=1e-6)
@@ -377,7 +377,7 @@ def test_item17_divide_by_python_zero_gives_inf():
 # ---- item 18 -----------------------------------------------------------------------------
 def test_item18_column_stack_of_traced_vectors_and_scalars():
     a, b = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])
-    f = lambda a, b: np.column_stack([a, b])  # noqa: E731
+    f = lambda a, b: np.column_stack([a, b])
     out, t = adcore.jvp(f, (a, b), (np.ones(3), 2 * np.ones(3)))
     np.testing.assert_array_equal(out, np.column_stack([a, b]))
     np.testing.assert_array_equal(t, np.column_stack([np.ones(3), 2 * np.ones(3)]))

@@ -12,6 +12,8 @@ from .tracer import Traced
 
 
 class Dual(Traced):
+    """A forward-mode value: the primal, its tangent, and the tag of its jvp/jacfwd call."""
+
     __slots__ = ("tangent",)
 
     def __init__(self, primal, tangent, tag):
@@ -21,6 +23,8 @@ class Dual(Traced):
 
 
 class ForwardTag(Tag):
+    """One forward-mode transform call; ``nbatch`` is 1 when jacfwd pushes a batch of tangents."""
+
     __slots__ = ("nbatch",)
 
     def __init__(self, transform="jvp", nbatch=0):
@@ -28,6 +32,11 @@ class ForwardTag(Tag):
         self.nbatch = nbatch
 
     def process(self, prim, args, kwargs):
+        """Apply ``prim`` to this tag's duals: primal one level down, tangent by the JVP rules.
+
+        Tangents of several arguments add up; a primitive without a batched rule
+        has its rule looped over the batch axis.
+        """
         if not self.alive:
             raise self.dead_error()
         if len(args) == 1:  # the common unary case, without the bookkeeping below

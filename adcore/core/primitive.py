@@ -28,6 +28,13 @@ NONDIFF = "nondiff"
 
 
 class Primitive:
+    """One differentiable operation: its numpy implementation and its per-argument rules.
+
+    ``jvps``/``vjps`` map an argument position to its rule (or ``NONDIFF``);
+    ``variants`` holds extra kernels others attach (``adcore_jit``'s
+    ``"jitted"``) and ``meta`` the hints the registry-driven tests read.
+    """
+
     __slots__ = (
         "name",
         "impl",
@@ -57,6 +64,7 @@ class Primitive:
             _REGISTRY[self.name] = self
 
     def __call__(self, *args, **kwargs):
+        """Run ``impl`` on plain values; else hand the call to the newest tag among the args."""
         top = None
         for a in args:
             if isinstance(a, Traced):
@@ -68,6 +76,7 @@ class Primitive:
         return top.process(self, args, kwargs)
 
     def missing(self, mode, argnum):
+        """The error for a rule that was never registered: names the primitive and the fix."""
         return NotImplementedError(
             f"primitive '{self.name}' has no {mode.upper()} rule for argument {argnum}; "
             f"register one with adcore.def{mode}({self.name}, ...)"
@@ -153,8 +162,10 @@ def registry():
 
 
 def get_primitive(name):
+    """The registered primitive called ``name`` (``KeyError`` if there is none)."""
     return _REGISTRY[name]
 
 
 def all_primitives():
+    """A copy of the registry, ``{name: Primitive}``, for ``adcore_jit`` and the tests to walk."""
     return dict(_REGISTRY)

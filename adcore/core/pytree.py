@@ -9,12 +9,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class TreeDef:
+    """The structure of a pytree without its leaves: container type, dict keys, children.
+
+    Equal structures compare equal, which is how transforms check that a
+    tangent or cotangent matches its primal; ``str`` shows it compactly.
+    """
+
     kind: object  # None for a leaf, else the container type
     keys: tuple = ()  # dict keys in order
     children: tuple = ()
 
     @property
     def num_leaves(self):
+        """How many leaves a tree of this structure holds."""
         if self.kind is None:
             return 1
         return sum(c.num_leaves for c in self.children)
@@ -37,6 +44,7 @@ def _is_namedtuple(x):
 
 
 def tree_flatten(tree):
+    """The leaves of ``tree`` in a fixed order (dicts by key) and a ``TreeDef`` to rebuild it."""
     leaves = []
     treedef = _flatten(tree, leaves)
     return leaves, treedef
@@ -54,6 +62,7 @@ def _flatten(tree, leaves):
 
 
 def tree_unflatten(treedef, leaves):
+    """The tree of structure ``treedef`` holding ``leaves`` in ``tree_flatten``'s order."""
     it = iter(leaves)
     out = _unflatten(treedef, it)
     return out
@@ -71,6 +80,7 @@ def _unflatten(td, it):
 
 
 def tree_map(fn, tree, *rest):
+    """``fn`` applied leaf by leaf across trees of one structure (else ValueError)."""
     leaves, td = tree_flatten(tree)
     others = []
     for r in rest:

@@ -23,6 +23,8 @@ from .tracer import Traced
 
 
 class TapeValue(Traced):
+    """A reverse-mode value: the primal, the tag whose tape recorded it, its index there."""
+
     __slots__ = ("index",)
 
     def __init__(self, primal, tag, index):
@@ -35,6 +37,8 @@ _EMPTY = {}
 
 
 class ReverseTag(Tag):
+    """One reverse-mode transform call and the tape its operations append to."""
+
     __slots__ = ("tape",)
 
     def __init__(self, transform="grad"):
@@ -42,11 +46,13 @@ class ReverseTag(Tag):
         self.tape = []
 
     def leaf(self, value):
+        """Put an input on the tape (an entry with no primitive) and return it traced."""
         tape = self.tape
         tape.append((None, (), None, None, value))
         return TapeValue(value, self, len(tape) - 1)
 
     def process(self, prim, args, kwargs):
+        """Apply ``prim`` one level down; record it if an argument is differentiated by this tag."""
         if not self.alive:
             raise self.dead_error()
         primals = list(args)

@@ -39,6 +39,7 @@ class Tag:
         self.transform = transform
 
     def dead_error(self):
+        """The LeakedTracerError for a value of this tag used after its transform returned."""
         return LeakedTracerError(
             f"a value traced by {self.transform}() was used after that {self.transform}() "
             "returned (a leaked tracer). Return derivatives from the transformed function "
@@ -46,6 +47,7 @@ class Tag:
         )
 
     def process(self, prim, args, kwargs):  # pragma: no cover - abstract
+        """Handle ``prim`` applied to ``args``, some of which carry this tag."""
         raise NotImplementedError
 
 

@@ -10,6 +10,12 @@ import numpy as np
 
 
 class Traced:
+    """Base of every traced value: a ``primal`` one level down and the ``tag`` that traces it.
+
+    Shape, dtype and the numpy-facing methods read the primal, so code that
+    inspects arrays works unchanged on traced values.
+    """
+
     __slots__ = ("primal", "tag")
 
     # numpy defers binary operators to us (``W @ x`` with ndarray W)
@@ -17,18 +23,22 @@ class Traced:
 
     @property
     def shape(self):
+        """The primal's shape (``()`` for a scalar)."""
         return self.primal.shape if hasattr(self.primal, "shape") else ()
 
     @property
     def ndim(self):
+        """The primal's number of dimensions."""
         return len(self.shape)
 
     @property
     def size(self):
+        """The primal's number of elements."""
         return int(np.prod(self.shape, dtype=np.int64))
 
     @property
     def dtype(self):
+        """The dtype of the plain value underneath every level of tracing."""
         return np.result_type(getval(self))
 
     def __len__(self):
@@ -93,6 +103,7 @@ def shape_of(x):
 
 
 def ndim_of(x):
+    """Number of dimensions of an array, scalar or traced value without numpy dispatch."""
     try:
         return x.ndim
     except AttributeError:

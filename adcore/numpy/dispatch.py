@@ -151,6 +151,7 @@ def _astype(self, dtype, *args, **kwargs):
 
 
 def install():
+    """Attach operators, numpy-style methods and numpy's protocols to ``Traced`` (on import)."""
     _build_tables()
     T = Traced
     T.__add__ = lambda s, o: ew.add(s, o)

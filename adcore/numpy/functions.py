@@ -17,7 +17,7 @@ from adcore.rules.shape import reshape as _reshape  # reshape() below takes nump
 from adcore.rules.shape import transpose as _transpose
 
 
-def sum(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
     """numpy.sum; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
     no_out("sum", out)
     _reject("sum", unsupported)
@@ -44,13 +44,13 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
     return reductions.prod(shape.in_dtype("prod", a, dtype), axis=axis, keepdims=keepdims)
 
 
-def max(a, axis=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+def max(a, axis=None, out=None, keepdims=False, **unsupported):
     no_out("max", out)
     _reject("max", unsupported)
     return reductions.max(a, axis=axis, keepdims=keepdims)
 
 
-def min(a, axis=None, out=None, keepdims=False, **unsupported):  # noqa: A001
+def min(a, axis=None, out=None, keepdims=False, **unsupported):
     no_out("min", out)
     _reject("min", unsupported)
     return reductions.min(a, axis=axis, keepdims=keepdims)
@@ -148,7 +148,7 @@ def positive(x, out=None):
     return x
 
 
-def abs(x, out=None):  # noqa: A001
+def abs(x, out=None):
     no_out("abs", out)
     return ew.absolute(x)
 

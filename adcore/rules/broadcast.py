@@ -84,7 +84,7 @@ def restore_reduced(g, ans, x, axis, keepdims):
     return broadcast_to(g, shape_of(g)[:nb] + shape_of(x))
 
 
-sum = rule_primitive(_sum_impl, "sum", "reductions", "reduction")  # noqa: A001 - numpy's name
+sum = rule_primitive(_sum_impl, "sum", "reductions", "reduction")  # numpy's name
 linear(
     sum,
     lambda g, ans, x, axis=None, keepdims=False: restore_reduced(g, ans, x, axis, keepdims),

@@ -14,7 +14,7 @@ from adcore.rules import elementwise as ew
 from adcore.rules import shape as sh
 from adcore.rules.broadcast import (
     restore_reduced,
-    sum,  # noqa: A004 - numpy's name, re-exported here
+    sum,  # numpy's name, re-exported here
 )
 
 
@@ -93,8 +93,8 @@ def _extremum(impl, name):
     return prim
 
 
-max = _extremum(lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims), "max")  # noqa: A001
-min = _extremum(lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), "min")  # noqa: A001
+max = _extremum(lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims), "max")
+min = _extremum(lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), "min")
 
 
 # ---- composites: functions of primitives, differentiable for free ------------

@@ -165,6 +165,7 @@ def _pipe(graph, fmt_name, **options):
 
 
 def svg_text(graph, **options):
+    """The circuit as SVG text (what Jupyter shows inline); needs Graphviz."""
     return _pipe(graph, "svg", **options).decode("utf-8")
 
 

@@ -26,26 +26,31 @@ def _stable_shift(x, axis):
 
 
 def sigmoid_parts(x):
+    """sigmoid as the notes draw it: ``1 / (1 + exp(-x))``."""
     # the notes' figure: *-1, exp, +1, 1/x
     return 1.0 / (1.0 + anp.exp(-x))
 
 
 def softplus_parts(x):
+    """softplus as ``log(1 + exp(x))`` (the expansion is for showing, not for large x)."""
     return anp.log(1.0 + anp.exp(x))
 
 
 def logsumexp_parts(x, axis=None, keepdims=False):
+    """logsumexp as ``log(sum(exp(x - m))) + m`` with the max ``m`` as a constant."""
     m = _stable_shift(x, axis)
     out = anp.log(anp.sum(anp.exp(x - m), axis=axis, keepdims=keepdims))
     return out + (m if keepdims else np.squeeze(m, axis=axis))
 
 
 def softmax_parts(x, axis=-1):
+    """softmax as ``exp(x - m) / sum(exp(x - m))``."""
     e = anp.exp(x - _stable_shift(x, axis))
     return e / anp.sum(e, axis=axis, keepdims=True)
 
 
 def log_softmax_parts(x, axis=-1):
+    """log_softmax as ``(x - m) - log(sum(exp(x - m)))``."""
     shifted = x - _stable_shift(x, axis)
     return shifted - anp.log(anp.sum(anp.exp(shifted), axis=axis, keepdims=True))
 

@@ -30,6 +30,7 @@ INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "
 
 
 def number(x, digits=2):
+    """A scalar with ``digits`` decimals, never as ``-0.00``."""
     text = f"{float(x):.{digits}f}"
     if text.startswith("-") and float(text) == 0.0:
         text = text[1:]  # no "-0.00"
@@ -59,6 +60,7 @@ def constant(c):
 
 
 def index_text(index):
+    """An index the way Python writes it: ``[0]``, ``[1:3]``, ``[...]``, ``[:, 2]``."""
     parts = index if isinstance(index, tuple) else (index,)
     out = []
     for p in parts:

@@ -44,6 +44,7 @@ class TraceTag(ReverseTag):
         self.groups = []  # (composite name, first tape index, end tape index)
 
     def process(self, prim, args, kwargs):
+        """Record ``prim`` as one gate, or as its parts when it is a composite being expanded."""
         if prim.name not in self.expand:
             return ReverseTag.process(self, prim, args, kwargs)
         start = len(self.tape)
@@ -96,6 +97,7 @@ class Node:
 
     @property
     def shape(self):
+        """The shape of the node's value."""
         return np.shape(self.value)
 
     def __repr__(self):

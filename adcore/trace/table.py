@@ -33,6 +33,7 @@ def _pad(text, width, right=False):
 
 
 def evaluation_table(graph, direction, digits):
+    """The ``Table`` behind ``Graph.table``: runs both sweeps as needed, one row per wire."""
     graph.tangents(direction)
     if any(n.grad is None for n in graph.nodes if n.kind != "const"):
         graph.backward()

@@ -9,6 +9,10 @@ from adcore.rules.shape import astype
 
 
 def normalize_argnums(argnums, nargs, transform):
+    """``(positions, single)``: argnums checked against the call and made non-negative.
+
+    ``single`` is True for an int (the result is unwrapped), False for a tuple.
+    """
     single = isinstance(argnums, (int, np.integer))
     if not single and not (
         isinstance(argnums, (tuple, list))

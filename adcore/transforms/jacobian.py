@@ -17,7 +17,7 @@ function and argument shapes, so the probe is paid once.
 """
 
 import time
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 
 import numpy as np
 
@@ -25,9 +25,8 @@ from adcore.core import getval, shape_of
 from adcore.core.pytree import tree_flatten
 from adcore.transforms.common import DiffArgs
 from adcore.transforms.forward_mode import jacfwd, push
+from adcore.transforms.modes import ModeChoice, mode_name
 from adcore.transforms.reverse_mode import ReverseTrace, jacrev
-
-ModeChoice = namedtuple("ModeChoice", "mode reason n_in n_out est_forward_s est_reverse_s")
 
 LOPSIDED = 2  # max(n, m) / min(n, m) at or above which the shape rule decides
 PROBE_DIRECTIONS = 128
@@ -116,8 +115,7 @@ def choose_mode(f, *args, argnums=0, probe=True):
 
 def jacobian(f, argnums=0, mode="auto"):
     """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode."""
-    if mode not in ("auto", "forward", "reverse"):
-        raise ValueError(f"jacobian: mode={mode!r}; choose 'auto', 'forward' or 'reverse'")
+    mode = mode_name(mode, "jacobian", extra=("auto",))
     fwd, rev = jacfwd(f, argnums), jacrev(f, argnums)
 
     def jacobian_f(*args, **kwargs):

@@ -35,9 +35,11 @@ class ReverseTrace:
         self.out_leaves, self.out_treedef = tree_flatten(out)
 
     def is_mine(self, x):
+        """Whether ``x`` is on this trace's tape (not a constant or another tag's value)."""
         return type(x) is TapeValue and x.tag is self.tag
 
     def primal_out(self):
+        """f's output as plain values of this level, in f's output structure."""
         return tree_unflatten(
             self.out_treedef, [o.primal if self.is_mine(o) else o for o in self.out_leaves]
         )
@@ -58,6 +60,7 @@ class ReverseTrace:
         return grads
 
     def release(self):
+        """Drop the tape, so its intermediates are freed even while the trace object lives on."""
         self.tag.tape = None
 
 
