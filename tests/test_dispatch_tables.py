@@ -47,3 +47,16 @@ def test_two_names_claiming_one_numpy_function_is_an_error():
         dispatch.counterparts(clash, np)
     same = types.SimpleNamespace(abs=f, absolute=f, zeros=np.zeros, float32=np.float32, pi=np.pi)
     assert dispatch.counterparts(same, np) == {np.absolute: f}
+
+
+def test_hand_added_entries_survive_the_derivation():
+    def fake_divmod(x, y):
+        return x, y
+
+    dispatch.UFUNCS[np.divmod] = fake_divmod
+    try:
+        dispatch._build_tables()
+        assert dispatch.UFUNCS[np.divmod] is fake_divmod
+        assert dispatch.UFUNCS[np.sin] is anp.sin
+    finally:
+        del dispatch.UFUNCS[np.divmod]

@@ -28,7 +28,8 @@ from adcore.rules import elementwise as ew
 # numpy ufunc / function -> the adcore function it dispatches to on traced values.
 # Derived, not listed: every public callable of adcore.numpy (and adcore.numpy.linalg)
 # named like a numpy one stands for it, so a name is declared once, in the explicit
-# export list.  Filled by install(), once the namespace is complete.
+# export list.  Filled by install(), once the namespace is complete; entries for
+# numpy callables without an adcore.numpy name may be added here by hand.
 UFUNCS = {}
 FUNCTIONS = {}
 
@@ -62,10 +63,10 @@ def _build_tables():
 
     found = counterparts(anp, np)
     found.update(counterparts(anp.linalg, np.linalg))
-    UFUNCS.clear()
-    FUNCTIONS.clear()
     for theirs, ours in found.items():
-        (UFUNCS if isinstance(theirs, np.ufunc) else FUNCTIONS)[theirs] = ours
+        # an entry put in the table by hand (a numpy callable adcore.numpy has no
+        # name for, e.g. divmod) is kept as it is
+        (UFUNCS if isinstance(theirs, np.ufunc) else FUNCTIONS).setdefault(theirs, ours)
 
 
 def _qualname(func):
