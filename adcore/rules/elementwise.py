@@ -11,7 +11,6 @@ computed from plain values: their own derivative is zero, which is correct
 away from the kink, and SPEC fixes the value at the kink.
 """
 
-import math
 import operator
 
 import numpy as np
@@ -140,36 +139,54 @@ rad2deg = elementwise(np.rad2deg, lambda ans, x: 180.0 / np.pi, name="rad2deg")
 # (cos(pi x) - sinc(x)) / x is 0/0 at x = 0, and a `where` around it gets the value
 # right but not its derivative (sinc''(0) = -pi^2/3 would come out 0).  So the
 # k-th derivative is a primitive of its own whose derivative is the (k+1)-th:
-# a power series near 0 (no cancellation, exact at 0), Leibniz's rule on
-# sin(pi x) * (1/(pi x)) away from it.
-_SINC_SERIES_RADIUS = 1.0
+# the power series term by term near 0 (exact at 0), Leibniz's rule on
+# sin(pi x) * (1/(pi x)) further out, whichever cancels less at each point,
+# each summed with float recurrences (no factorials that overflow).
 
 
 def _sinc_series(x, k):
-    """d^k/dx^k sum_n (-1)^n (pi x)^(2n) / (2n+1)!, term by term (|x| <= 1)."""
+    """d^k/dx^k sum_n (-1)^n (pi x)^(2n) / (2n+1)!, term by term.
+
+    Term n is (-1)^n d_n x^(2n-k) with d_n = pi^(2n) / ((2n+1) (2n-k)!).
+    """
+    n = (k + 1) // 2  # the first term that survives k derivatives
+    d = np.pi ** (2 * n) / (2 * n + 1)  # (2n - k)! is 0! or 1!
     out = np.zeros_like(x)
-    for n in range((k + 1) // 2, (k + 1) // 2 + 30 + k):
-        p = 2 * n - k  # the power of x left after k derivatives
-        c = (-1) ** n * np.pi ** (2 * n) / math.factorial(2 * n + 1) * math.perm(2 * n, k)
-        out += c * x**p
+    for _ in range(30 + k):  # enough for |pi x| up to k + 30 terms past the peak
+        out += (-1) ** n * d * x ** (2 * n - k)
+        d *= np.pi**2 * (2 * n + 1) / ((2 * n + 3) * (2 * n + 2 - k) * (2 * n + 1 - k))
+        n += 1
     return out
 
 
 def _sinc_leibniz(x, k):
-    """d^k/dx^k of sin(pi x) * (1 / (pi x)) by Leibniz's rule (|x| > 1)."""
+    """d^k/dx^k of sin(pi x) * (1 / (pi x)) by Leibniz's rule.
+
+    Term m is (-1)^(k-m) sin(pi x + m pi/2) a_m with a_m = (k!/m!) pi^(m-1) / x^(k-m+1);
+    a_(m-1) = a_m m / (pi x): the terms grow while m > pi |x| (see _leibniz_loss).
+    """
+    a = np.pi ** (k - 1) / x
     out = np.zeros_like(x)
-    for m in range(k + 1):
-        d_sin = np.pi**m * np.sin(np.pi * x + m * np.pi / 2)
-        d_inv = (-1) ** (k - m) * math.factorial(k - m) / (np.pi * x ** (k - m + 1))
-        out += math.comb(k, m) * d_sin * d_inv
+    for m in range(k, -1, -1):
+        out += (-1) ** (k - m) * np.sin(np.pi * x + m * np.pi / 2) * a
+        a = a * m / (np.pi * x)
     return out
+
+
+def _leibniz_loss(ax, k):
+    """log(max_m a_m / a_k): how far Leibniz's terms grow past the last one at |x| = ax."""
+    m = np.arange(1, k + 1, dtype=np.float64).reshape((-1,) + (1,) * ax.ndim)
+    return np.sum(np.maximum(np.log(m / (np.pi * np.maximum(ax, 1e-300))), 0.0), axis=0)
 
 
 def _sinc_derivative_impl(x, order=1):
     xv = np.asarray(x)
     dtype = np.result_type(xv, np.float32) if xv.dtype.kind == "f" else np.float64
     x64 = xv.astype(np.float64)
-    near = np.abs(x64) <= _SINC_SERIES_RADIUS
+    ax = np.abs(x64)
+    # the series loses about e^(pi |x|) to cancellation, Leibniz's rule the ratio of its
+    # largest term to its last: each point takes the branch that loses less
+    near = (ax <= 1.0) | (np.pi * ax < _leibniz_loss(ax, order))
     out = np.empty_like(x64)
     out[near] = _sinc_series(x64[near], order)
     out[~near] = _sinc_leibniz(x64[~near], order)
