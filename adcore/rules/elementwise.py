@@ -62,13 +62,15 @@ def _power_dx(ans, x, y):
     # general rule is a power and a multiply, a difference that compounds when nested
     if type(y) in (int, float) and y == 2:
         return 2.0 * x
+    if type(y) is int or (type(y) is float and y.is_integer()):  # the common case, fast
+        return y * power(x, y - 1 if y != 0 else y)
     if _integral_exponent(y):
         # a polynomial: n x^(n-1) with x^0 = 1, and 0 for n = 0, so every order stays
         # finite at x = 0 (the general form meets 0 * 0^-1 = NaN on the way down)
         yv = np.asarray(y)
         lowered = np.where(yv == 0, 0, yv - 1).astype(yv.dtype)
-        if np.ndim(y) == 0:
-            lowered = type(y)(lowered) if type(y) in (int, float) else lowered[()]
+        if np.ndim(y) == 0:  # a numpy scalar stays one (its dtype is the exponent's)
+            lowered = lowered[()]
         return y * power(x, lowered)
     return y * power(x, y - 1)
 
