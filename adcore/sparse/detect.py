@@ -2,8 +2,8 @@
 
 A ``DependencyTag`` traces f like the other transforms, but the values it
 carries are ``Deps``: the primal plus, per element, the set of input indices
-it depends on -- one boolean ``scipy.sparse`` row per element (rows =
-elements, columns = the n flattened inputs).  Each primitive's sparsity rule
+it depends on -- a boolean sparse row per element (rows = elements, columns
+= the n flattened inputs; ``sets.Sets``).  Each primitive's sparsity rule
 gives its local pattern P per traced argument and the sets follow as
 ``D_out = OR_j P_j @ D_j``.  A primitive without a rule is assumed dense:
 every output element depends on everything its inputs depend on (never a
@@ -41,6 +41,7 @@ from adcore.core import Tag, Traced, getval, shape_of
 from adcore.core.pytree import tree_flatten
 from adcore.sparse import patterns as pt
 from adcore.sparse import rules
+from adcore.sparse.sets import Sets, union
 from adcore.transforms.common import DiffArgs
 
 Detection = namedtuple("Detection", "pattern hessian is_global reads assumed_dense n_in n_out")
@@ -134,7 +135,7 @@ class DependencyTag(Tag):
             maps = {j: pt.DENSE for j in traced}
         n_out = pt.size_of(shape_of(ans))
         seen = {j: apply(maps[j], args[j].deps, n_out) for j in traced}
-        deps = union(list(seen.values()), (n_out, self.n))
+        deps = union(list(seen.values()), n_out, self.n)
         if self.hessian:
             self._interact(rule, seen, deps)
         return Deps(ans, deps, self)
@@ -143,19 +144,21 @@ class DependencyTag(Tag):
         curvature = "nonlinear" if rule is None else rule.curvature
         if curvature in ("linear", "piecewise"):
             return
+        terms = self.interactions
         if curvature == "multilinear":
             js = sorted(seen)
             for k, a in enumerate(js):
                 for b in js[k + 1 :]:
-                    self.interactions.append(seen[a].T @ seen[b])
+                    terms.append(seen[a].to_scipy().T @ seen[b].to_scipy())
             return
         which = None if rule is None else rule.nonlinear_in
+        full = deps.to_scipy()
         if which is None:
-            self.interactions.append(deps.T @ deps)
+            terms.append(full.T @ full)
             return
         hit = [seen[j] for j in seen if j in which]
         if hit:
-            self.interactions.append(deps.T @ union(hit, deps.shape))
+            terms.append(full.T @ union(hit, deps.rows, self.n).to_scipy())
 
 
 def apply(local, deps, n_out):
@@ -163,32 +166,27 @@ def apply(local, deps, n_out):
     if local is pt.IDENTITY:
         return deps
     if local is pt.DENSE:
-        cols = np.unique(deps.indices)
-        indptr = np.arange(n_out + 1, dtype=np.int64) * cols.size
-        data = np.ones(n_out * cols.size, dtype=bool)
-        return sp.csr_array((data, np.tile(cols, n_out), indptr), shape=(n_out, deps.shape[1]))
-    return (local @ deps).astype(bool)
+        return deps.everything(n_out)
+    if isinstance(local, pt.Gather):
+        return deps.take(local.src)
+    return deps.through(local)
 
 
-def union(parts, shape):
-    if not parts:
-        return sp.csr_array(shape, dtype=bool)
-    out = parts[0]
-    for p in parts[1:]:
-        out = out + p
-    return out.astype(bool) if out.dtype != bool else out
+def _sum(terms, shape):
+    """The union of boolean matrices, built once (adding them pairwise copies each time)."""
+    coos = [sp.coo_array(t) for t in terms]
+    rows = np.concatenate([c.row for c in coos] + [np.zeros(0, dtype=np.int64)])
+    cols = np.concatenate([c.col for c in coos] + [np.zeros(0, dtype=np.int64)])
+    out = sp.csr_array((np.ones(rows.size, dtype=bool), (rows, cols)), shape=shape)
+    out.sum_duplicates()
+    return out
 
 
 def leaf_sets(sizes):
     """Dependency sets of the inputs: element k of the flattened inputs depends on k."""
     n = int(sum(sizes))
-    out, start = [], 0
-    for s in sizes:
-        indptr = np.arange(s + 1, dtype=np.int64)
-        cols = np.arange(start, start + s, dtype=np.int64)
-        out.append(sp.csr_array((np.ones(s, dtype=bool), cols, indptr), shape=(s, n)))
-        start += s
-    return out
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    return [Sets.identity_block(s, int(a), n) for s, a in zip(sizes, starts)]
 
 
 def detect(f, args, argnums=0, kwargs=None, hessian=False, transform="jacobian_sparsity"):
@@ -208,7 +206,7 @@ def detect(f, args, argnums=0, kwargs=None, hessian=False, transform="jacobian_s
     blocks = []
     for o in leaves:
         if type(o) is Deps and o.tag is tag:
-            blocks.append(o.deps)
+            blocks.append(o.deps.to_scipy())
         else:
             blocks.append(sp.csr_array((int(np.size(getval(o))), n), dtype=bool))
     pattern = sp.vstack(blocks, format="csr").astype(bool) if blocks else None
@@ -221,7 +219,7 @@ def detect(f, args, argnums=0, kwargs=None, hessian=False, transform="jacobian_s
                 f"{transform} requires f to return a scalar (a float or 0-d array); it "
                 f"returned {m} elements. Use jacobian_sparsity for vector-valued f."
             )
-        hess = union(tag.interactions, (n, n))
+        hess = _sum(tag.interactions, (n, n))
         hess = sp.csr_array((hess + hess.T).astype(bool))
         hess.sort_indices()
     pattern.sort_indices()

@@ -6,7 +6,9 @@ sets with ``D_out = P @ D_j`` (boolean).  Two markers save building ``P``:
 
 * ``IDENTITY``: output element k reads element k of the argument (same shape);
 * ``DENSE``: every output element may read every element of the argument
-  (the safe answer when nothing better is known).
+  (the safe answer when nothing better is known);
+* ``Gather(src, n_in)``: output element k reads argument element ``src[k]``
+  only (-1: nothing), the shape of broadcasting and indexing.
 
 The builders here are the vocabulary the family rules (``rules.py``) are
 written in: broadcasting maps, gathers, reductions over axes, labelled
@@ -23,6 +25,20 @@ DENSE = "dense"
 # a labelled contraction enumerates its (output, input) pairs; above this many
 # the pattern is declared dense instead (the memory would be the problem)
 MAX_PAIRS = 20_000_000
+
+
+class Gather:
+    """Output element k reads argument element ``src[k]`` (-1: reads nothing)."""
+
+    __slots__ = ("src", "n_in")
+
+    def __init__(self, src, n_in):
+        self.src = np.asarray(src, dtype=np.int64).ravel()
+        self.n_in = int(n_in)
+
+    def tocsr(self):
+        rows = np.nonzero(self.src >= 0)[0]
+        return selection(rows, self.src[rows], (self.src.size, self.n_in))
 
 
 def selection(rows, cols, shape):
@@ -48,20 +64,17 @@ def broadcast_map(in_shape, out_shape, keep=None):
     in_shape, out_shape = tuple(in_shape), tuple(out_shape)
     if in_shape == out_shape and keep is None:
         return IDENTITY
-    n_in, n_out = size_of(in_shape), size_of(out_shape)
+    n_in = size_of(in_shape)
     src = np.broadcast_to(np.arange(n_in).reshape(in_shape), out_shape).ravel()
-    rows = np.arange(n_out)
     if keep is not None:
         keep = np.broadcast_to(np.asarray(keep, dtype=bool), out_shape).ravel()
-        rows, src = rows[keep], src[keep]
-    return selection(rows, src, (n_out, n_in))
+        src = np.where(keep, src, -1)
+    return Gather(src, n_in)
 
 
 def gather_map(src, n_in):
     """Output element k reads argument element ``src[k]`` (-1: reads nothing)."""
-    src = np.asarray(src, dtype=np.int64).ravel()
-    rows = np.nonzero(src >= 0)[0]
-    return selection(rows, src[rows], (src.size, n_in))
+    return Gather(src, n_in)
 
 
 def reduction_map(in_shape, axes):

@@ -59,8 +59,9 @@ def elementwise_pattern(prim, ans, args, kwargs, traced):
     out_shape = shape_of(ans)
     keeps = {}
     if prim.name == "multiply" and len(traced) == 1:
-        other = getval(args[1 - traced[0]])
-        keeps[traced[0]] = np.broadcast_to(np.asarray(other) != 0, out_shape)
+        nonzero = np.asarray(getval(args[1 - traced[0]])) != 0
+        if not nonzero.all():  # a zero factor cuts the dependency
+            keeps[traced[0]] = np.broadcast_to(nonzero, out_shape)
     elif prim.name == "where":
         cond = np.broadcast_to(np.asarray(getval(args[0]), dtype=bool), out_shape)
         keeps = {1: cond, 2: ~cond}
@@ -82,6 +83,49 @@ def gather_pattern(prim, ans, args, kwargs, traced):
     the rule gives up (dense) rather than guess.
     """
     data = [i for i in range(len(args)) if prim.jvps.get(i) not in (None, NONDIFF)]
+    key = _gather_key(prim, args, kwargs, traced, data)
+    if key is not None and key in _GATHERS:
+        return _GATHERS[key]
+    out = _gather(prim, ans, args, kwargs, traced, data)
+    if key is not None:
+        if len(_GATHERS) >= 1024:
+            _GATHERS.pop(next(iter(_GATHERS)))
+        _GATHERS[key] = out
+    return out
+
+
+_GATHERS = {}  # the map depends on shapes and the non-data arguments only
+
+
+def _gather_key(prim, args, kwargs, traced, data):
+    try:
+        parts = [
+            ("data", i in traced, shape_of(a)) if i in data else _freeze(a)
+            for i, a in enumerate(args)
+        ]
+        return (prim, tuple(parts), _freeze(kwargs))
+    except TypeError:
+        return None
+
+
+def _freeze(v):
+    """A hashable stand-in for an index, a shape, an axis (TypeError if there is none)."""
+    if isinstance(v, dict):
+        return tuple((k, _freeze(x)) for k, x in sorted(v.items()))
+    if isinstance(v, (tuple, list)):
+        return (type(v).__name__,) + tuple(_freeze(x) for x in v)
+    if isinstance(v, slice):
+        return ("slice", v.start, v.stop, v.step)
+    if isinstance(v, np.ndarray):
+        if v.size > 4096:
+            raise TypeError("too large to key a cache on")
+        return ("array", v.shape, v.dtype.str, v.tobytes())
+    if v is None or v is Ellipsis or isinstance(v, (int, float, str, np.generic, np.dtype)):
+        return (type(v).__name__, v)
+    raise TypeError(f"unhashable {type(v).__name__}")
+
+
+def _gather(prim, ans, args, kwargs, traced, data):
     offsets, total = {}, 0
     for i in traced:
         offsets[i] = total
@@ -282,9 +326,16 @@ def rule_for(prim):
     return SparsityRule(fn, curvature, nonlinear_in)
 
 
+_ATTACHED = [0]
+
+
 def attach_all():
     """Attach a rule to every registered primitive that has none yet."""
-    for prim in all_primitives().values():
+    primitives = all_primitives()
+    if len(primitives) == _ATTACHED[0]:
+        return
+    _ATTACHED[0] = len(primitives)
+    for prim in primitives.values():
         if "sparsity" not in prim.variants and prim.family != "user":
             rule = rule_for(prim)
             if rule is not None:
