@@ -30,6 +30,7 @@ SUITES = (
     "second_order",
     "penalty",
     "memory",
+    "sparse",  # benchmarks/sparse_suite.py
 )
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
@@ -38,7 +39,10 @@ class _Modules(dict):
     """Suite name -> module, imported on first use."""
 
     def __missing__(self, name):
-        mod = importlib.import_module(f"{__name__}.{name}")
+        try:
+            mod = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError:  # a suite runnable standalone lives in <name>_suite.py
+            mod = importlib.import_module(f"{__name__}.{name}_suite")
         self[name] = mod
         return mod
 

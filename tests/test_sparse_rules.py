@@ -116,8 +116,9 @@ def test_hessian_pattern_contains_every_nonzero(case):
     found = detect(scalar, xs, argnums=every, hessian=True)
     pattern = found.hessian.toarray()
     n = pattern.shape[0]
-    rows = adcore.jacfwd(lambda *ys: anp.concatenate(
-        [anp.ravel(g) for g in adcore.grad(scalar, every)(*ys)]), every)(*xs)
+    rows = adcore.jacfwd(
+        lambda *ys: anp.concatenate([anp.ravel(g) for g in adcore.grad(scalar, every)(*ys)]), every
+    )(*xs)
     dense = np.concatenate([np.reshape(r, (n, -1)) for r in rows], axis=1)
     missed = np.argwhere((np.abs(dense) > 1e-12) & ~pattern)
     assert not missed.size, f"{case.name}: Hessian nonzeros {missed[:5].tolist()} not in pattern"

@@ -55,7 +55,7 @@ assumed_dense  names of primitives without a sparsity rule (assumed dense)
 """
 
 _PRIMAL = Traced.primal  # the slot descriptor: Deps reads its value without noting a read
-_HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 # reads that only look at a dtype or a shape, never at values (audited call sites)
 _METADATA_READS = {"mask", "match_dtype", "at_set", "as_float_leaf", "zeros_like_leaf", "dtype"}
 
@@ -108,8 +108,13 @@ class DependencyTag(Tag):
             frame = frame.f_back
         if frame is None or frame.f_code.co_name in _METADATA_READS:
             return
-        where = f"{os.path.relpath(frame.f_code.co_filename, _HERE)}:{frame.f_lineno} "
-        where += f"in {frame.f_code.co_name}"
+        via = frame.f_code.co_name
+        inside = frame
+        while frame is not None and frame.f_code.co_filename.startswith(_HERE):
+            frame = frame.f_back  # name the user's line, not adcore's
+        frame = frame or inside
+        where = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno} "
+        where += f"in {frame.f_code.co_name}" + ("" if frame is inside else f" (via {via})")
         if len(self.reads) < 8 and (what, where) not in self.reads:
             self.reads.append((what, where))
 

@@ -48,6 +48,10 @@ def _seeds(colors, count, sizes, shapes, dtype):
     return out
 
 
+def _symmetric(p):
+    return p.shape[0] == p.shape[1] and (p != p.T).nnz == 0
+
+
 def _flat(blocks, count):
     return np.concatenate([np.reshape(getval(b), (count, -1)) for b in blocks], axis=1)
 
@@ -102,8 +106,9 @@ class SparseJacobian:
         # a row coloring needs at least as many colors as the densest column has
         # entries: skip it when that bound already loses to the column coloring
         fwd = int(options["forward"].max(initial=-1) + 1) if "forward" in options else None
+        # (a structurally symmetric pattern has the same row and column colorings)
         if mode == "reverse" or (
-            mode == "auto" and REVERSE_WEIGHT * per_col.max(initial=0) < fwd
+            mode == "auto" and REVERSE_WEIGHT * per_col.max(initial=0) < fwd and not _symmetric(p)
         ):
             options["reverse"] = col.row_coloring(p, order)
         rev = int(options["reverse"].max(initial=-1) + 1) if "reverse" in options else None

@@ -141,7 +141,8 @@ def labelled_map(out_labels, out_shape, in_labels, in_shape, masks=()):
 def _flat(labels, shape, at, count):
     if not shape:
         return np.zeros(count, dtype=np.int64)
-    coords = tuple(at[lab] if d > 1 else np.zeros(count, dtype=np.int64) for lab, d in zip(labels, shape))
+    pinned = np.zeros(count, dtype=np.int64)  # a broadcast axis of size 1 reads index 0
+    coords = tuple(at[lab] if d > 1 else pinned for lab, d in zip(labels, shape))
     return np.ravel_multi_index(coords, shape)
 
 

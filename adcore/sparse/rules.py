@@ -208,9 +208,8 @@ def running_pattern(prim, ans, args, kwargs, traced):
 def _contraction(in_labels, out_labels, operands, out_shape, traced):
     out = {}
     for j in traced:
-        consts = [
-            (labs, getval(op)) for k, (labs, op) in enumerate(zip(in_labels, operands)) if k not in traced
-        ]
+        pairs = enumerate(zip(in_labels, operands))
+        consts = [(labs, getval(op)) for k, (labs, op) in pairs if k not in traced]
         masks = ()
         if consts:
             grid = set(out_labels) | set(in_labels[j])
@@ -279,9 +278,19 @@ def _solve_rhs(b_shape, labels, out_shape):
 # ---- the table ----------------------------------------------------------------------------
 LINEAR = {"add", "subtract", "negative", "deg2rad", "rad2deg", "where", "astype", "sum", "cumsum"}
 PIECEWISE = {
-    "absolute", "fabs", "maximum", "minimum", "clip", "fmax", "fmin", "relu",
-    "remainder", "fmod", "max", "min",
-}  # fmt: skip
+    "absolute",
+    "fabs",
+    "maximum",
+    "minimum",
+    "clip",
+    "fmax",
+    "fmin",
+    "relu",
+    "remainder",
+    "fmod",
+    "max",
+    "min",
+}
 MULTILINEAR = {"multiply", "matmul", "einsum"}
 NONLINEAR_IN = {"divide": (1,)}
 
@@ -315,11 +324,7 @@ def curvature_of(prim):
 
 def rule_for(prim):
     """The family's rule for ``prim``, or None (the detector then assumes dense)."""
-    fn = (
-        BY_NAME.get(prim.name)
-        or BY_KIND.get(prim.meta.get("kind"))
-        or BY_FAMILY.get(prim.family)
-    )
+    fn = BY_NAME.get(prim.name) or BY_KIND.get(prim.meta.get("kind")) or BY_FAMILY.get(prim.family)
     if fn is None:
         return None
     curvature, nonlinear_in = curvature_of(prim)

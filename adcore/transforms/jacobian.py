@@ -78,8 +78,14 @@ def _linear(t1, tk, k, n):
     return t1 + slope * (n - 1)
 
 
-def choose_mode(f, *args, argnums=0, probe=True):
-    """Decide forward vs reverse for ``jacobian(f)`` at these arguments, and say why."""
+def choose_mode(f, *args, argnums=0, probe=True, sparse=True, reuse=1):
+    """Decide forward vs reverse for ``jacobian(f)`` at these arguments, and say why.
+
+    With ``sparse`` (and scipy installed) the sparse modes are candidates too:
+    "sparse-forward", "sparse-reverse", "sparse-bidirectional" (see
+    ``adcore.sparse.choice``); their detection and coloring cost is spread over
+    ``reuse`` calls.
+    """
     diff = DiffArgs(args, argnums, "choose_mode")
     n_in = int(sum(np.size(getval(x)) for x in diff.leaves))
     t_f = _time(lambda: f(*args), repeats=1)
@@ -111,13 +117,48 @@ def choose_mode(f, *args, argnums=0, probe=True):
         f"reverse mode {n_out} cotangent direction(s); estimated forward {fwd * 1e6:.0f} us "
         f"vs reverse {rev * 1e6:.0f} us, so {mode} [{how}]"
     )
-    return ModeChoice(mode, reason, n_in, n_out, fwd, rev)
+    choice = ModeChoice(mode, reason, n_in, n_out, fwd, rev)
+    return _with_sparse(choice, f, args, argnums, reuse) if sparse else choice
 
 
-def jacobian(f, argnums=0, mode="auto"):
-    """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode."""
-    if mode not in ("auto", "forward", "reverse"):
-        raise ValueError(f"jacobian: mode={mode!r}; choose 'auto', 'forward' or 'reverse'")
+# ---- sparse candidates (adcore.sparse; needs scipy) -------------------------------------
+SPARSE_MODES = ("sparse-forward", "sparse-reverse", "sparse-bidirectional")
+SPARSE_REUSE = 5  # calls jacobian(mode="auto") expects to reuse a detected pattern over
+
+
+def _with_sparse(choice, f, args, argnums, reuse):
+    try:
+        from adcore.sparse import choice as sparse_choice
+    except ImportError:  # no scipy: dense modes only
+        return choice
+    return sparse_choice.consider(choice, f, args, argnums, reuse, ModeChoice)
+
+
+def _sparse_call(f, argnums, chosen, as_sparse, args, kwargs):
+    from adcore.sparse import choice as sparse_choice
+
+    if chosen in SPARSE_MODES:
+        csr = sparse_choice.plan_for(f, argnums, args, kwargs, chosen)(*args)
+        if as_sparse:
+            return csr
+        return sparse_choice.dense_layout(csr, f, args, argnums, kwargs)
+    jac = (jacfwd if chosen == "forward" else jacrev)(f, argnums)(*args, **kwargs)
+    return sparse_choice.as_csr(jac, f, args, argnums, kwargs)
+
+
+def jacobian(f, argnums=0, mode="auto", sparse=False):
+    """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode.
+
+    ``mode``: "auto", "forward", "reverse", or one of the sparse modes
+    ("sparse-forward", "sparse-reverse", "sparse-bidirectional": coloring and
+    compressed passes, needs scipy).  ``sparse=True`` returns a flattened
+    ``scipy.sparse.csr_array`` (outputs x inputs) instead of the dense layout.
+    """
+    if mode not in ("auto", "forward", "reverse") + SPARSE_MODES:
+        raise ValueError(
+            f"jacobian: mode={mode!r}; choose 'auto', 'forward', 'reverse' or one of "
+            f"{', '.join(SPARSE_MODES)}"
+        )
     fwd, rev = jacfwd(f, argnums), jacrev(f, argnums)
 
     def jacobian_f(*args, **kwargs):
@@ -130,11 +171,13 @@ def jacobian(f, argnums=0, mode="auto"):
             choice = _CHOICES.get(key)
             if choice is None:
                 fk = (lambda *a: f(*a, **kwargs)) if kwargs else f
-                choice = choose_mode(fk, *args, argnums=argnums)
+                choice = choose_mode(fk, *args, argnums=argnums, reuse=SPARSE_REUSE)
                 _CHOICES[key] = choice
                 if len(_CHOICES) > 256:
                     _CHOICES.popitem(last=False)
             chosen = choice.mode
+        if sparse or chosen in SPARSE_MODES:
+            return _sparse_call(f, argnums, chosen, sparse, args, kwargs)
         return (fwd if chosen == "forward" else rev)(*args, **kwargs)
 
     return jacobian_f
