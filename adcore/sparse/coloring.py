@@ -112,12 +112,44 @@ def greedy_coloring(graph, order="largest_first"):
 
 
 def column_coloring(pattern, order="largest_first"):
-    """Colors of the columns: no two columns of one color share a row."""
+    """Colors of the columns: no two columns of one color share a row.
+
+    The greedy coloring of the column intersection graph, computed without
+    building that graph's adjacency lists: each row keeps a bitmask of the
+    colors its columns took, and a column's forbidden colors are the OR of its
+    rows' masks (same colors, a fraction of the work on stencil patterns).
+    """
     pattern = as_pattern(pattern)
-    if pattern.shape[1] == 0:
+    m, n = pattern.shape
+    if n == 0:
         return np.zeros(0, dtype=np.int64)
-    pattern = pattern.astype(np.int8)
-    return greedy_coloring(pattern.T @ pattern, order)
+    if order == "smallest_last":  # needs the graph itself
+        p8 = pattern.astype(np.int8)
+        return greedy_coloring(p8.T @ p8, order)
+    csc = sp.csc_array(pattern)
+    col_ptr, col_rows = csc.indptr.tolist(), csc.indices.tolist()
+    if order == "natural":
+        sequence = range(n)
+    elif order == "largest_first":
+        p8 = pattern.astype(np.int8)
+        graph = sp.csr_array(p8.T @ p8)
+        degree = np.diff(graph.indptr) - (np.diff(csc.indptr) > 0)  # minus the diagonal
+        sequence = np.argsort(-degree, kind="stable").tolist()
+    else:
+        raise ValueError(f"coloring: order={order!r}; choose one of {', '.join(ORDERS)}")
+    used = [0] * m  # per row: bitmask of the colors taken by its columns
+    color = [0] * n
+    for j in sequence:
+        rows = col_rows[col_ptr[j] : col_ptr[j + 1]]
+        taken = 0
+        for r in rows:
+            taken |= used[r]
+        c = (~taken & (taken + 1)).bit_length() - 1  # the lowest free color
+        bit = 1 << c
+        for r in rows:
+            used[r] |= bit
+        color[j] = c
+    return np.asarray(color, dtype=np.int64)
 
 
 def row_coloring(pattern, order="largest_first"):
