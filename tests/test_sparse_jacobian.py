@@ -171,6 +171,17 @@ def test_value_dependent_control_flow_is_reported_local():
         assert detect(banded, (np.ones(6),)).is_global
 
 
+def test_transforms_inside_f_trace_through_and_stay_global():
+    x = np.random.default_rng(10).random(8)
+    want = adcore.hessian(chain)(x) != 0
+    for g in (adcore.grad(chain), lambda x: adcore.hvp(chain, (x,), (x,))[1]):
+        found = detect(g, (x,))
+        assert found.is_global, found.reads
+        assert np.array_equal(found.pattern.toarray(), want)
+    found = detect(adcore.jacfwd(lambda x: x[1:] * x[:-1]), (x,))
+    assert found.is_global, found.reads
+
+
 def test_primitive_without_a_rule_is_assumed_dense():
     @adcore.primitive
     def shift(x):

@@ -57,7 +57,20 @@ assumed_dense  names of primitives without a sparsity rule (assumed dense)
 _PRIMAL = Traced.primal  # the slot descriptor: Deps reads its value without noting a read
 _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 # reads that only look at a dtype or a shape, never at values (audited call sites)
-_METADATA_READS = {"mask", "match_dtype", "at_set", "as_float_leaf", "zeros_like_leaf", "dtype"}
+_METADATA_READS = {
+    "mask",
+    "match_dtype",
+    "at_set",
+    "as_float_leaf",
+    "zeros_like_leaf",
+    "dtype",
+    "check_tangents",
+    "basis_blocks",
+    "_scalar_check",
+    "value_and_grad_f",
+    "jacfwd_f",
+    "jacrev_f",
+}
 
 
 class Deps(Traced):
@@ -108,6 +121,9 @@ class DependencyTag(Tag):
             frame = frame.f_back
         if frame is None or frame.f_code.co_name in _METADATA_READS:
             return
+        if frame.f_code.co_name in ("<lambda>", "<listcomp>") and frame.f_back is not None:
+            if frame.f_back.f_code.co_name in _METADATA_READS:  # e.g. jacfwd's dtype_of
+                return
         via = frame.f_code.co_name
         inside = frame
         while frame is not None and frame.f_code.co_filename.startswith(_HERE):

@@ -49,7 +49,11 @@ def _seeds(colors, count, sizes, shapes, dtype):
 
 
 def _symmetric(p):
-    return p.shape[0] == p.shape[1] and (p != p.T).nnz == 0
+    if p.shape[0] != p.shape[1]:
+        return False
+    t = sp.csr_array(p.T)
+    t.sort_indices()
+    return np.array_equal(t.indptr, p.indptr) and np.array_equal(t.indices, p.indices)
 
 
 def _flat(blocks, count):
