@@ -64,6 +64,29 @@ def _flat_jacobian(f, xs):
     return np.concatenate([np.reshape(b, (m, -1)) for b in blocks], axis=1)
 
 
+def _missed(pattern, f, xs):
+    """The true nonzeros (from the dense Jacobian) a pattern lacks, and all of them."""
+    nonzero = _flat_jacobian(f, xs) != 0
+    assert pattern.shape == nonzero.shape
+    return np.argwhere(nonzero & ~pattern), nonzero
+
+
+def test_the_check_catches_a_too_sparse_rule():
+    from adcore.sparse import defsparsity
+    from adcore.sparse import patterns as pt
+
+    @adcore.primitive
+    def reverse(x):
+        return x[::-1]
+
+    adcore.defjvp(reverse, lambda g, ans, x: g[..., ::-1])
+    # wrong on purpose: claims output k reads input k
+    defsparsity(reverse, lambda prim, ans, args, kwargs, traced: {0: pt.IDENTITY}, "linear")
+    x = np.arange(1.0, 6.0)
+    missed, _ = _missed(detect(reverse, (x,)).pattern.toarray(), reverse, [x])
+    assert missed.size == 8  # every off-centre entry of the anti-diagonal
+
+
 def _cases():
     out = []
     for name in sorted(PRIMS):
@@ -94,9 +117,7 @@ def test_jacobian_pattern_contains_every_nonzero(case):
     seen = np.zeros_like(pattern)
     for seed in range(POINTS):
         f, xs = _instantiate(case, seed)
-        nonzero = _flat_jacobian(f, xs) != 0
-        assert pattern.shape == nonzero.shape
-        missed = np.argwhere(nonzero & ~pattern)
+        missed, nonzero = _missed(pattern, f, xs)
         assert not missed.size, f"{case.name}: true nonzeros {missed[:5].tolist()} not in pattern"
         seen |= nonzero
     if case.name not in NOT_TIGHT:

@@ -209,8 +209,13 @@ def bicoloring(pattern, order="largest_first"):
     best = None
     for side in ("rows", "cols"):
         m = pattern if side == "rows" else as_pattern(pattern.T)
-        dens = np.argsort(-np.diff(m.indptr), kind="stable")
+        per_row = np.diff(m.indptr)
+        dens = np.argsort(-per_row, kind="stable")
         for k in _splits(m.shape[0]):
+            # forward colors >= the longest remaining row: skip splits that cannot win
+            rest_longest = per_row[dens[k]] if k < m.shape[0] else 0
+            if best is not None and rest_longest + (1 if k else 0) >= best[0]:
+                continue
             split = np.zeros(m.shape[0], dtype=bool)
             split[dens[:k]] = True
             top = column_coloring(m[np.nonzero(split)[0]].T, order) if k else None
@@ -235,11 +240,13 @@ def bicoloring(pattern, order="largest_first"):
 
 
 def _splits(m):
-    k, out = 1, [0]
+    """1, 2, 4, ... densest rows (up to half), then none (one-sided) last: by then a good
+    split usually bounds it out."""
+    k, out = 1, []
     while k <= m // 2:
         out.append(k)
         k *= 2
-    return out
+    return out + [0]
 
 
 # ---- validity: what each decompression needs --------------------------------------------

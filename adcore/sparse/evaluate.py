@@ -105,22 +105,31 @@ class SparseJacobian:
         per_row = np.diff(p.indptr)
         per_col = np.bincount(p.indices, minlength=p.shape[1])
         options = {}
-        if mode in ("auto", "forward"):
+        # an arrowhead's dense row and column force one-sided colorings far above
+        # the typical row and column counts: try two-sided first, and one-sided
+        # only where its lower bound (the longest row / column) could still win
+        typical = max(np.percentile(per_row, 90), np.percentile(per_col, 90), 1) if p.nnz else 1
+        bounds = {"forward": per_row.max(initial=0), "reverse": per_col.max(initial=0)}
+        lopsided = min(bounds.values()) > 4 * typical + 2
+        if mode == "bidirectional" or (mode == "auto" and lopsided):
+            options["bidirectional"] = col.bicoloring(p, order)
+        best = options["bidirectional"].n_col + options["bidirectional"].n_row if options else None
+        if mode == "forward" or (mode == "auto" and (best is None or bounds["forward"] < best)):
             options["forward"] = col.column_coloring(p, order)
-        # a row coloring needs at least as many colors as the densest column has
-        # entries: skip it when that bound already loses to the column coloring
         fwd = int(options["forward"].max(initial=-1) + 1) if "forward" in options else None
-        # (a structurally symmetric pattern has the same row and column colorings)
+        if fwd is not None:
+            best = fwd if best is None else min(best, fwd)
+        # a row coloring needs at least as many colors as the densest column has
+        # entries: skip it when that bound already loses (a structurally symmetric
+        # pattern has the same row and column colorings)
         if mode == "reverse" or (
-            mode == "auto" and REVERSE_WEIGHT * per_col.max(initial=0) < fwd and not _symmetric(p)
+            mode == "auto"
+            and (best is None or REVERSE_WEIGHT * bounds["reverse"] < best)
+            and not _symmetric(p)
         ):
             options["reverse"] = col.row_coloring(p, order)
-        rev = int(options["reverse"].max(initial=-1) + 1) if "reverse" in options else None
-        # two-sided only pays when a few dense rows and columns force one-sided
-        # colorings far above the typical row and column counts (arrowheads)
-        typical = max(np.percentile(per_row, 90), np.percentile(per_col, 90), 1) if p.nnz else 1
-        one_sided = min(x for x in (fwd, rev, np.inf) if x is not None)
-        if mode == "bidirectional" or (mode == "auto" and one_sided > 4 * typical + 2):
+        one_sided = [int(c.max(initial=-1) + 1) for k, c in options.items() if k != "bidirectional"]
+        if mode == "auto" and "bidirectional" not in options and min(one_sided) > 4 * typical + 2:
             options["bidirectional"] = col.bicoloring(p, order)
         costs = {}
         for name, c in options.items():

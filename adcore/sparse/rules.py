@@ -2,9 +2,10 @@
 
 A rule answers two questions about one call of a primitive:
 
-* ``pattern(ans, args, kwargs, traced)`` -> {argnum: local pattern} (see
-  ``patterns.py``) for the traced argument positions, or ``None`` when it
-  cannot tell (the detector then assumes ``DENSE``);
+* ``pattern(prim, ans, args, kwargs, traced)`` -> {argnum: local pattern}
+  (see ``patterns.py``) for the traced argument positions (``args`` hold
+  plain values; ``traced`` lists the positions that carry dependency sets),
+  or ``None`` when it cannot tell (the detector then assumes ``DENSE``);
 * ``curvature``: how second derivatives arise, for Hessian patterns --
   ``"linear"`` (none), ``"piecewise"`` (zero almost everywhere: abs, max,
   relu), ``"multilinear"`` (only between different arguments: x * y,
@@ -184,9 +185,7 @@ def reduction_pattern(prim, ans, args, kwargs, traced):
 
 
 def _one_axis(prim, args, kwargs):
-    a = bound(prim, args, kwargs)
-    axes = neg_axes(a.get("axis"), len(shape_of(args[0])))
-    return axes
+    return neg_axes(bound(prim, args, kwargs).get("axis"), len(shape_of(args[0])))
 
 
 def slice_pattern(prim, ans, args, kwargs, traced):
