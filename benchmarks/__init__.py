@@ -41,7 +41,9 @@ class _Modules(dict):
     def __missing__(self, name):
         try:
             mod = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError:  # a suite runnable standalone lives in <name>_suite.py
+        except ModuleNotFoundError as exc:  # a suite runnable standalone: <name>_suite.py
+            if exc.name != f"{__name__}.{name}":
+                raise
             mod = importlib.import_module(f"{__name__}.{name}_suite")
         self[name] = mod
         return mod
