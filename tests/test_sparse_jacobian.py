@@ -221,3 +221,15 @@ def test_pytree_inputs_and_outputs():
     # inputs a(2) b(3); outputs r(2) then s(1) (dict keys sorted)
     want = np.array([[1, 0, 1, 0, 0], [0, 1, 0, 1, 0], [0, 0, 1, 1, 1]], dtype=bool)
     assert np.array_equal(pattern, want)
+
+
+@pytest.mark.slow
+def test_large_cases_match_dense_products():
+    y = np.random.default_rng(11).random(2 * 32 * 32)
+    f = lambda y: brusselator(y, 32)  # noqa: E731
+    np.testing.assert_allclose(sparse_jacobian(f)(y).toarray(), adcore.jacrev(f)(y), atol=1e-10)
+    x = np.random.default_rng(12).random(10_000)
+    v = np.random.default_rng(13).random(10_000)
+    h = sparse_hessian(chain)(x)
+    _, hv = adcore.hvp(chain, (x,), (v,))
+    np.testing.assert_allclose(h @ v, hv, rtol=1e-10, atol=1e-10)
