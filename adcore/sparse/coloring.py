@@ -42,6 +42,9 @@ n_row, n_col  numbers of reverse and forward passes
 
 def as_pattern(pattern):
     """A boolean CSR array with sorted indices (any scipy.sparse or dense input)."""
+    if isinstance(pattern, sp.csr_array) and pattern.dtype == bool and pattern.has_sorted_indices:
+        if pattern.data.all():  # already canonical: no copy
+            return pattern
     out = sp.csr_array(pattern, dtype=bool)
     out.eliminate_zeros()
     out.sort_indices()

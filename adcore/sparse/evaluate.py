@@ -88,6 +88,7 @@ class SparseJacobian:
             self.is_global = self.detection.is_global
         else:
             self.is_global = True  # the caller vouches for it
+            pattern = sp.csr_array(pattern, copy=True)  # later edits of theirs are not ours
         self.pattern = col.as_pattern(pattern)
         if self.pattern.shape != (m, n):
             raise ValueError(
