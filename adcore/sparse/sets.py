@@ -16,13 +16,14 @@ class Sets:
     """``width``: the number of inputs every row depends on when that is the same for
     all rows (stencils, elementwise maps), else None; such sets skip the bookkeeping."""
 
-    __slots__ = ("indptr", "indices", "n", "width")
+    __slots__ = ("indptr", "indices", "n", "width", "_keys")
 
-    def __init__(self, indptr, indices, n, width=None):
+    def __init__(self, indptr, indices, n, width=None, keys=None):
         self.indptr = indptr
         self.indices = indices
         self.n = n
         self.width = width
+        self._keys = keys  # row * n + column, kept when known (unions reuse them)
 
     @property
     def rows(self):
@@ -45,7 +46,7 @@ class Sets:
         indptr = np.zeros(rows + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
         width = int(lengths[0]) if rows and lengths.min() == lengths.max() else None
-        return cls(indptr, keys - r * n, n, width)
+        return cls(indptr, keys - r * n, n, width, keys)
 
     def lengths(self):
         return self.indptr[1:] - self.indptr[:-1]
@@ -56,7 +57,9 @@ class Sets:
         return np.repeat(np.arange(self.rows, dtype=np.int64), self.lengths())
 
     def keys(self):
-        return self.row_ids() * self.n + self.indices
+        if self._keys is None:
+            self._keys = self.row_ids() * self.n + self.indices
+        return self._keys
 
     def take(self, src):
         """Row k of the result is row ``src[k]`` (empty where src[k] < 0)."""
