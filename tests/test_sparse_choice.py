@@ -26,7 +26,15 @@ def test_dense_jacobian_stays_dense_and_says_why():
     w = np.random.default_rng(1).random((80, 80))
     choice = adcore.choose_mode(lambda x: anp.tanh(w @ x), np.ones(80), reuse=1000)
     assert choice.mode in ("forward", "reverse")
-    assert "not cheaper" in choice.reason
+    assert "too dense" in choice.reason  # detection stopped at the matmul
+
+
+def test_detection_cost_counts_when_there_is_no_reuse():
+    # a cheap 128x128 Jacobian: detecting and coloring costs more than the dense passes
+    y = np.random.default_rng(0).random(2 * 8 * 8)
+    choice = adcore.choose_mode(brusselator_8, y, reuse=1)
+    assert choice.mode in ("forward", "reverse")
+    assert "not cheaper" in choice.reason and "detection/coloring over 1 call" in choice.reason
 
 
 def test_local_pattern_is_not_a_candidate():

@@ -37,7 +37,18 @@ def consider(choice, f, args, argnums, reuse, make_choice):
         from adcore.sparse.evaluate import SparseJacobian
     except ImportError:  # scipy missing: the dense choice stands
         return choice
-    plan = SparseJacobian(f, args, argnums)
+    from adcore.sparse.detect import TooDense
+
+    # an intermediate depending on a quarter of the dense Jacobian's entries means a
+    # pattern too dense to pay off: stop detecting there rather than finish the trace
+    budget = max(choice.n_in * choice.n_out // 4, 4 * (choice.n_in + choice.n_out))
+    try:
+        plan = SparseJacobian(f, args, argnums, budget=budget)
+    except TooDense as exc:
+        return choice._replace(
+            reason=choice.reason + f"; sparse modes not considered: the pattern is too dense "
+            f"({exc})"
+        )
     if not plan.is_global:
         why = "; ".join(plan.detection.reads)
         return choice._replace(

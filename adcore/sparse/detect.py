@@ -105,13 +105,18 @@ class Deps(Traced):
         return bool(self.value)
 
 
-class DependencyTag(Tag):
-    __slots__ = ("n", "hessian", "interactions", "reads", "assumed_dense")
+class TooDense(Exception):
+    """Detection stopped: an intermediate depended on more inputs than its budget."""
 
-    def __init__(self, n, hessian=False):
+
+class DependencyTag(Tag):
+    __slots__ = ("n", "hessian", "interactions", "reads", "assumed_dense", "budget")
+
+    def __init__(self, n, hessian=False, budget=None):
         Tag.__init__(self, "jacobian_sparsity")
         self.n = n
         self.hessian = hessian
+        self.budget = budget  # max dependency entries of one value, or None
         self.interactions = []  # (n x n) boolean terms of the Hessian pattern
         self.reads = []
         self.assumed_dense = set()
@@ -155,6 +160,10 @@ class DependencyTag(Tag):
             self.assumed_dense.add(prim.name)
             maps = {j: pt.DENSE for j in traced}
         n_out = pt.size_of(shape_of(ans))
+        if self.budget is not None:
+            for j in traced:
+                if entries(maps[j], args[j].deps, n_out) > self.budget:
+                    raise TooDense(f"{prim.name}: more than {self.budget} dependency entries")
         seen = {j: apply(maps[j], args[j].deps, n_out) for j in traced}
         deps = union(list(seen.values()), n_out, self.n)
         if self.hessian:
@@ -180,6 +189,17 @@ class DependencyTag(Tag):
         hit = [seen[j] for j in seen if j in which]
         if hit:
             terms.append(full.T @ union(hit, deps.rows, self.n).to_scipy())
+
+
+def entries(local, deps, n_out):
+    """An upper bound on the entries ``apply`` would build (checked before building)."""
+    if local is pt.IDENTITY:
+        return deps.indices.size
+    if local is pt.DENSE:
+        return n_out * min(deps.n, deps.indices.size)
+    if isinstance(local, pt.Gather):
+        return n_out * int(deps.lengths().max(initial=0))
+    return int(deps.lengths()[sp.csr_array(local).indices].sum())
 
 
 def apply(local, deps, n_out):
@@ -210,14 +230,20 @@ def leaf_sets(sizes):
     return [Sets.identity_block(s, int(a), n) for s, a in zip(sizes, starts)]
 
 
-def detect(f, args, argnums=0, kwargs=None, hessian=False, transform="jacobian_sparsity"):
-    """Trace ``f(*args)`` with index sets; see ``Detection`` for the result."""
+def detect(
+    f, args, argnums=0, kwargs=None, hessian=False, transform="jacobian_sparsity", budget=None
+):
+    """Trace ``f(*args)`` with index sets; see ``Detection`` for the result.
+
+    ``budget`` caps the dependency entries of any one value: past it ``TooDense``
+    is raised (the mode choice uses it to stop early on dense Jacobians).
+    """
     rules.attach_all()
     diff = DiffArgs(args, argnums, transform)
     values = [getval(x) for x in diff.leaves]
     sizes = [int(np.size(v)) for v in values]
     n = int(sum(sizes))
-    tag = DependencyTag(n, hessian)
+    tag = DependencyTag(n, hessian, budget)
     inputs = [Deps(v, d, tag) for v, d in zip(values, leaf_sets(sizes))]
     try:
         out = f(*diff.rebuild(inputs), **(kwargs or {}))

@@ -69,7 +69,9 @@ class SparseJacobian:
     ``setup_s`` (detection + coloring time).
     """
 
-    def __init__(self, f, args, argnums=0, pattern=None, mode="auto", kwargs=None, order=None):
+    def __init__(
+        self, f, args, argnums=0, pattern=None, mode="auto", kwargs=None, order=None, budget=None
+    ):
         if mode not in MODES:
             raise ValueError(f"sparse_jacobian: mode={mode!r}; choose one of {', '.join(MODES)}")
         start = time.perf_counter()
@@ -83,7 +85,9 @@ class SparseJacobian:
         n, m = sum(self.in_sizes), sum(self.out_sizes)
         self.detection = None
         if pattern is None:
-            self.detection = detect(f, args, argnums, self.kwargs, transform="sparse_jacobian")
+            self.detection = detect(
+                f, args, argnums, self.kwargs, transform="sparse_jacobian", budget=budget
+            )
             pattern = self.detection.pattern
             self.is_global = self.detection.is_global
         else:
