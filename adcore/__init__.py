@@ -14,6 +14,7 @@ Layers (arrows point one way):
     adcore.numpy       the differentiable namespace and numpy-protocol front end
     adcore.transforms  grad, jvp, vjp, jacfwd, jacrev, jacobian, hessian, hvp
     adcore.check       check_grads
+    adcore.sparse      sparsity detection, coloring, sparse Jacobians/Hessians (scipy)
 """
 
 import adcore.numpy  # installs operators and numpy protocols on traced values
@@ -45,6 +46,18 @@ from adcore.transforms import (
     vjp,
 )
 
+try:  # sparse Jacobians and Hessians need scipy (the optional extra adcore[sparse])
+    from adcore.sparse import (
+        hessian_sparsity,
+        jacobian_sparsity,
+        prepare_sparse_hessian,
+        prepare_sparse_jacobian,
+        sparse_hessian,
+        sparse_jacobian,
+    )
+except ImportError:  # pragma: no cover - without scipy these names are absent
+    pass
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -74,3 +87,12 @@ __all__ = [
     "value_and_grad",
     "vjp",
 ]
+if "sparse_jacobian" in globals():
+    __all__ += [
+        "hessian_sparsity",
+        "jacobian_sparsity",
+        "prepare_sparse_hessian",
+        "prepare_sparse_jacobian",
+        "sparse_hessian",
+        "sparse_jacobian",
+    ]
