@@ -22,6 +22,7 @@ values, so they hold at every point where those constants are the same.
 """
 
 import inspect
+import weakref
 
 import numpy as np
 
@@ -42,7 +43,9 @@ class SparsityRule:
         return f"<sparsity rule {self.pattern.__name__}, {self.curvature}>"
 
 
-_SIGNATURES = {}
+# per-primitive caches are weak-keyed: a user's primitive (and its impl) must leave
+# with its last reference, as it leaves the registry
+_SIGNATURES = weakref.WeakKeyDictionary()
 
 
 def bound(prim, args, kwargs):
@@ -84,27 +87,30 @@ def gather_pattern(prim, ans, args, kwargs, traced):
     the rule gives up (dense) rather than guess.
     """
     data = [i for i in range(len(args)) if prim.jvps.get(i) not in (None, NONDIFF)]
-    key = _gather_key(prim, args, kwargs, traced, data)
-    if key is not None and key in _GATHERS:
-        return _GATHERS[key]
+    key = _gather_key(args, kwargs, traced, data)
+    known = _GATHERS.setdefault(prim, {})
+    if key is not None and key in known:
+        return known[key]
     out = _gather(prim, ans, args, kwargs, traced, data)
     if key is not None:
-        if len(_GATHERS) >= 1024:
-            _GATHERS.pop(next(iter(_GATHERS)))
-        _GATHERS[key] = out
+        if len(known) >= MAX_GATHERS:
+            known.pop(next(iter(known)))
+        known[key] = out
     return out
 
 
-_GATHERS = {}  # the map depends on shapes and the non-data arguments only
+# prim -> {call key: maps}: the map depends on shapes and the non-data arguments only
+MAX_GATHERS = 256  # cached maps per primitive
+_GATHERS = weakref.WeakKeyDictionary()
 
 
-def _gather_key(prim, args, kwargs, traced, data):
+def _gather_key(args, kwargs, traced, data):
     try:
         parts = [
             ("data", i in traced, shape_of(a)) if i in data else _freeze(a)
             for i, a in enumerate(args)
         ]
-        return (prim, tuple(parts), _freeze(kwargs))
+        return (tuple(parts), _freeze(kwargs))
     except TypeError:
         return None
 
