@@ -70,6 +70,7 @@ _METADATA_READS = {
     "value_and_grad_f",
     "jacfwd_f",
     "jacrev_f",
+    "untraced",  # the output checks: leaked-tracer test, then type and dtype only
 }
 
 
