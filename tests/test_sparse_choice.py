@@ -1,5 +1,8 @@
 """choose_mode / jacobian(mode="auto") with the sparse candidates."""
 
+import gc
+import weakref
+
 import numpy as np
 import pytest
 
@@ -82,3 +85,43 @@ def test_auto_reuses_the_plan():
 def test_unknown_mode_lists_the_sparse_ones():
     with pytest.raises(ValueError, match="sparse-bidirectional"):
         adcore.jacobian(banded, mode="colored")
+
+
+def test_plan_caches_do_not_keep_f_or_user_primitives_alive():
+    # issue 11 item 19 for the sparse caches: the prepared plans jacobian's sparse modes
+    # and choose_mode remember, and the rules' per-primitive caches, hold nothing strongly
+    from adcore.sparse import choice, defsparsity, detect, rules
+
+    def make(k):
+        captured = np.full(1000, float(k))  # what a leak would pin
+        return lambda y: brusselator_8(y) * captured[0]
+
+    y = np.random.default_rng(5).random(2 * 8 * 8)
+    runs = [
+        lambda f: adcore.jacobian(f, mode="sparse-forward")(y),
+        lambda f: adcore.jacobian(f, mode="sparse-reverse", sparse=True)(y),
+        lambda f: adcore.choose_mode(f, y, reuse=1000),  # remembers its sparse plan
+    ]
+    for run in runs:
+        f = make(len(runs))
+        ref = weakref.ref(f)
+        jac = adcore.jacobian(f, mode="sparse-forward")
+        first = jac(y)
+        np.testing.assert_allclose(jac(y), first)  # served from the cache, f given back
+        run(f)
+        assert choice._PLANS.get(f), "the plan was not cached: nothing tested"
+        del f, jac
+        gc.collect()
+        assert ref() is None, "a sparse plan cache kept f alive"
+
+    @adcore.primitive
+    def flip(x):
+        return x[::-1]
+
+    adcore.defjvp(flip, lambda g, ans, x: g[..., ::-1])
+    defsparsity(flip, rules.gather_pattern, "linear")  # cached per call shape
+    assert detect(lambda x, p=flip: p(x) * 2.0, (np.ones(5),)).pattern.nnz == 5
+    ref = weakref.ref(flip)
+    del flip
+    gc.collect()
+    assert ref() is None, "the gather-map cache kept a user primitive alive"

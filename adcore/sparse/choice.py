@@ -8,8 +8,15 @@ detection + coloring, measured here, is spread over the calls expected to
 reuse the plan (``reuse``: jacobian(mode="auto") keeps the plan for later
 calls with the same shapes).  A pattern that is local to the point (f read
 traced values) is never reused, so it is not a candidate.
+
+The plans are cached per f in a weak-keyed table, and the cached copies
+hold no reference to f (a plan's ``f`` is set again when it is handed out):
+like the dense choice cache, this one must never keep f, or what f
+captures, alive after the caller lets go of it.
 """
 
+import copy
+import weakref
 from collections import OrderedDict
 
 import numpy as np
@@ -20,10 +27,14 @@ from adcore.transforms.common import DiffArgs, match_dtype
 
 SPARSE_MIN = 64  # below this many directions a dense pass is already cheap
 SPARSE_MODES = ("sparse-forward", "sparse-reverse", "sparse-bidirectional")
-_PLANS = OrderedDict()  # (f, argnums, shapes, mode) -> SparseJacobian
+MAX_PLANS = 64  # cached plans per function (argnums, argument shapes, mode)
+# f -> {(argnums, shapes, mode): SparseJacobian with f detached}; weak keys
+_PLANS = weakref.WeakKeyDictionary()
 
 
 def shapes_key(args):
+    """The cache key part of the arguments: a plan fits any point with these shapes
+    and dtypes (its pattern and seeds depend on nothing else)."""
     return tuple(
         (shape_of(getval(a)), np.result_type(getval(a)).str) for a in tree_flatten(args)[0]
     )
@@ -71,7 +82,7 @@ def consider(choice, f, args, argnums, reuse, make_choice):
             f"{sparse_est * 1e6:.0f} us + {plan.setup_s * 1e6:.0f} us detection/coloring "
             f"over {reuse} call(s): not cheaper"
         )
-    _remember((f, argnums, shapes_key(args), mode), plan)
+    _remember(f, _key(argnums, args, mode), plan)
     reason = (
         f"{choice.n_in} input(s) -> {choice.n_out} output(s), Jacobian sparse: "
         f"{plan.reason}; est {mode} {sparse_est * 1e6:.0f} us per call + "
@@ -81,22 +92,47 @@ def consider(choice, f, args, argnums, reuse, make_choice):
     return make_choice(mode, reason, choice.n_in, choice.n_out, est_f, est_r)
 
 
-def _remember(key, plan):
-    _PLANS[key] = plan
-    while len(_PLANS) > 64:
-        _PLANS.popitem(last=False)
+def _key(argnums, args, mode):
+    nums = argnums if isinstance(argnums, (int, np.integer)) else tuple(argnums)
+    return (nums, shapes_key(args), mode)
+
+
+def _remember(f, key, plan):
+    """Cache a copy of ``plan`` without f (a value holding f would pin its weak key)."""
+    try:
+        plans = _PLANS.setdefault(f, OrderedDict())
+    except TypeError:  # f cannot be weakly referenced: nothing is cached for it
+        return
+    kept = copy.copy(plan)
+    kept.f = None
+    plans[key] = kept
+    while len(plans) > MAX_PLANS:
+        plans.popitem(last=False)
+
+
+def _recall(f, key):
+    """The cached plan for ``key``, given f again, or None."""
+    try:
+        kept = _PLANS.get(f, {}).get(key)
+    except TypeError:
+        return None
+    if kept is None:
+        return None
+    plan = copy.copy(kept)
+    plan.f = f
+    return plan
 
 
 def plan_for(f, argnums, args, kwargs, mode):
     """The prepared plan of ``mode`` ("sparse-forward", ...) for these shapes."""
     from adcore.sparse.evaluate import SparseJacobian
 
-    key = (f, argnums, shapes_key(args), mode)
-    plan = None if kwargs else _PLANS.get(key)
+    key = _key(argnums, args, mode)
+    plan = None if kwargs else _recall(f, key)
     if plan is None:
         plan = SparseJacobian(f, args, argnums, mode=mode[len("sparse-") :], kwargs=kwargs)
         if plan.is_global and not kwargs:
-            _remember(key, plan)
+            _remember(f, key, plan)
     return plan
 
 

@@ -70,6 +70,7 @@ _METADATA_READS = {
     "value_and_grad_f",
     "jacfwd_f",
     "jacrev_f",
+    "untraced",  # the output checks: leaked-tracer test, then type and dtype only
 }
 
 
@@ -85,19 +86,24 @@ class Deps(Traced):
 
     @property
     def primal(self):
+        """The plain value, for code outside the detector: reading it is noted (the
+        pattern may then depend on the point)."""
         self.tag.note_read(sys._getframe(1))
         return _PRIMAL.__get__(self)
 
     @property
     def value(self):
+        """The plain value, for the detector itself: not noted as a read."""
         return _PRIMAL.__get__(self)
 
     @property
     def shape(self):
+        """The value's shape; metadata, so reading it keeps the pattern global."""
         return shape_of(self.value)
 
     @property
     def dtype(self):
+        """The value's dtype; metadata, so reading it keeps the pattern global."""
         return np.result_type(self.value)
 
     def __bool__(self):
@@ -110,6 +116,9 @@ class TooDense(Exception):
 
 
 class DependencyTag(Tag):
+    """The transform tag of one detection: it propagates dependency sets through each
+    primitive call and records what makes the result local or assumed dense."""
+
     __slots__ = ("n", "hessian", "interactions", "reads", "assumed_dense", "budget")
 
     def __init__(self, n, hessian=False, budget=None):
@@ -122,6 +131,8 @@ class DependencyTag(Tag):
         self.assumed_dense = set()
 
     def note_read(self, frame, what="the value of a traced array was read"):
+        """Record a read of a traced value at the user's line (adcore's own frames are
+        skipped); reads that only look at dtypes or shapes are not recorded."""
         while frame is not None and frame.f_code.co_name == "getval":
             frame = frame.f_back
         if frame is None or frame.f_code.co_name in _METADATA_READS:
@@ -140,6 +151,9 @@ class DependencyTag(Tag):
             self.reads.append((what, where))
 
     def process(self, prim, args, kwargs):
+        """Evaluate ``prim`` on the plain values and give the result the union of its
+        traced arguments' sets seen through the rule's local patterns (dense without a
+        rule); for Hessians, also collect the call's second-order interactions."""
         if not self.alive:
             raise self.dead_error()
         primals = list(args)

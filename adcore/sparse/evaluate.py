@@ -150,7 +150,7 @@ class SparseJacobian:
             self.passes = self.colors.n_col + self.colors.n_row
         else:
             self.passes = int(self.colors.max(initial=-1) + 1)
-        shown = ", ".join(f"{k} {self.count(k, v)}" for k, v in options.items())
+        shown = ", ".join(f"{k} {self._count(k, v)}" for k, v in options.items())
         self.reason = (
             f"{p.shape[0]}x{p.shape[1]} pattern with {p.nnz} nonzeros "
             f"(max {np.diff(p.indptr).max(initial=0)} per row); directions needed: {shown}; "
@@ -158,12 +158,13 @@ class SparseJacobian:
         )
 
     @staticmethod
-    def count(name, c):
+    def _count(name, c):
         if name == "bidirectional":
             return f"{c.n_col} forward + {c.n_row} reverse"
         return str(int(c.max(initial=-1) + 1))
 
     def __call__(self, *args):
+        """The Jacobian at ``args`` (shapes as prepared) as a ``csr_array``."""
         return sp.csr_array(
             (self.values(*args), self.pattern.indices, self.pattern.indptr),
             shape=self.pattern.shape,
@@ -260,12 +261,14 @@ class SparseHessian:
         self.setup_s = time.perf_counter() - start
 
     def __call__(self, *args):
+        """The Hessian at ``args`` (shapes as prepared) as a symmetric ``csr_array``."""
         return sp.csr_array(
             (self.values(*args), self.pattern.indices, self.pattern.indptr),
             shape=self.pattern.shape,
         )
 
     def values(self, *args):
+        """The Hessian's entries in the pattern's (CSR) order."""
         diff = DiffArgs(args, self.argnums, "sparse_hessian")
         shapes = [shape_of(getval(x)) for x in diff.leaves]
         if shapes != self.in_shapes:

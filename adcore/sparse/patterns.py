@@ -37,6 +37,7 @@ class Gather:
         self.n_in = int(n_in)
 
     def tocsr(self):
+        """The same pattern as an explicit boolean matrix (output size x n_in)."""
         rows = np.nonzero(self.src >= 0)[0]
         return selection(rows, self.src[rows], (self.src.size, self.n_in))
 
@@ -52,6 +53,7 @@ def selection(rows, cols, shape):
 
 
 def size_of(shape):
+    """The number of elements of ``shape`` (1 for a scalar), as a Python int."""
     return int(np.prod(shape, dtype=np.int64))
 
 

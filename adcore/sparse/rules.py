@@ -22,6 +22,7 @@ values, so they hold at every point where those constants are the same.
 """
 
 import inspect
+import weakref
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from adcore.sparse import patterns as pt
 
 
 class SparsityRule:
+    """A primitive's sparsity rule: its ``pattern`` function and its curvature (see
+    the module docstring), stored as ``prim.variants["sparsity"]``."""
+
     __slots__ = ("pattern", "curvature", "nonlinear_in", "__weakref__")
 
     def __init__(self, pattern, curvature="nonlinear", nonlinear_in=None):
@@ -42,7 +46,9 @@ class SparsityRule:
         return f"<sparsity rule {self.pattern.__name__}, {self.curvature}>"
 
 
-_SIGNATURES = {}
+# per-primitive caches are weak-keyed: a user's primitive (and its impl) must leave
+# with its last reference, as it leaves the registry
+_SIGNATURES = weakref.WeakKeyDictionary()
 
 
 def bound(prim, args, kwargs):
@@ -57,6 +63,8 @@ def bound(prim, args, kwargs):
 
 # ---- elementwise: broadcasting, tightened by constant zeros ----------------------------
 def elementwise_pattern(prim, ans, args, kwargs, traced):
+    """Each output element reads the element of each argument it broadcasts from;
+    a constant zero factor of ``multiply`` and ``where``'s condition drop reads."""
     out_shape = shape_of(ans)
     keeps = {}
     if prim.name == "multiply" and len(traced) == 1:
@@ -70,6 +78,7 @@ def elementwise_pattern(prim, ans, args, kwargs, traced):
 
 
 def identity_pattern(prim, ans, args, kwargs, traced):
+    """Output element k reads element k of its argument only (``astype``)."""
     return {j: pt.IDENTITY for j in traced}
 
 
@@ -84,27 +93,30 @@ def gather_pattern(prim, ans, args, kwargs, traced):
     the rule gives up (dense) rather than guess.
     """
     data = [i for i in range(len(args)) if prim.jvps.get(i) not in (None, NONDIFF)]
-    key = _gather_key(prim, args, kwargs, traced, data)
-    if key is not None and key in _GATHERS:
-        return _GATHERS[key]
+    key = _gather_key(args, kwargs, traced, data)
+    known = _GATHERS.setdefault(prim, {})
+    if key is not None and key in known:
+        return known[key]
     out = _gather(prim, ans, args, kwargs, traced, data)
     if key is not None:
-        if len(_GATHERS) >= 1024:
-            _GATHERS.pop(next(iter(_GATHERS)))
-        _GATHERS[key] = out
+        if len(known) >= MAX_GATHERS:
+            known.pop(next(iter(known)))
+        known[key] = out
     return out
 
 
-_GATHERS = {}  # the map depends on shapes and the non-data arguments only
+# prim -> {call key: maps}: the map depends on shapes and the non-data arguments only
+MAX_GATHERS = 256  # cached maps per primitive
+_GATHERS = weakref.WeakKeyDictionary()
 
 
-def _gather_key(prim, args, kwargs, traced, data):
+def _gather_key(args, kwargs, traced, data):
     try:
         parts = [
             ("data", i in traced, shape_of(a)) if i in data else _freeze(a)
             for i, a in enumerate(args)
         ]
-        return (prim, tuple(parts), _freeze(kwargs))
+        return (tuple(parts), _freeze(kwargs))
     except TypeError:
         return None
 
@@ -179,6 +191,7 @@ def scatter_add_pattern(prim, ans, args, kwargs, traced):
 
 # ---- reductions and maps along an axis -----------------------------------------------
 def reduction_pattern(prim, ans, args, kwargs, traced):
+    """Each output element reads the slice it reduces (``axis=``, all axes if None)."""
     a = bound(prim, args, kwargs)
     x = args[0]
     return {0: pt.reduction_map(shape_of(x), neg_axes(a.get("axis"), len(shape_of(x))))}
@@ -221,6 +234,7 @@ def _contraction(in_labels, out_labels, operands, out_shape, traced):
 
 
 def einsum_pattern(prim, ans, args, kwargs, traced):
+    """The labelled map of the subscripts, tightened by the constant operands' zeros."""
     ins, out_labels = args[0].split("->")
     in_labels = ins.split(",")
     # operands are args[1:]; shift the traced positions to operand numbers and back
@@ -229,6 +243,8 @@ def einsum_pattern(prim, ans, args, kwargs, traced):
 
 
 def matmul_pattern(prim, ans, args, kwargs, traced):
+    """matmul as the einsum ``...ik,...kj->...ij`` (vector operands drop their axis);
+    None (dense) for 0-d operands, which matmul rejects anyway."""
     a_shape, b_shape = shape_of(args[0]), shape_of(args[1])
     if not a_shape or not b_shape:
         return None
@@ -312,6 +328,7 @@ BY_FAMILY = {"decompositions": batch_dense_pattern}
 
 
 def curvature_of(prim):
+    """(curvature, nonlinear_in) of a library primitive, from the tables above."""
     if prim.name in LINEAR or prim.meta.get("kind") == "shape":
         return "linear", None
     if prim.name in PIECEWISE:

@@ -27,6 +27,7 @@ class Sets:
 
     @property
     def rows(self):
+        """The number of elements (rows) the sets describe."""
         return self.indptr.size - 1
 
     @classmethod
@@ -36,6 +37,7 @@ class Sets:
 
     @classmethod
     def empty(cls, rows, n):
+        """``rows`` elements depending on nothing (constants)."""
         return cls(np.zeros(rows + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), n)
 
     @classmethod
@@ -49,14 +51,17 @@ class Sets:
         return cls(indptr, keys - r * n, n, width, keys)
 
     def lengths(self):
+        """Per row, how many inputs it depends on."""
         return self.indptr[1:] - self.indptr[:-1]
 
     def row_ids(self):
+        """The row of each stored column index (COO rows), aligned with ``indices``."""
         if self.width is not None:
             return np.arange(self.rows, dtype=np.int64).repeat(self.width)
         return np.repeat(np.arange(self.rows, dtype=np.int64), self.lengths())
 
     def keys(self):
+        """The entries as sorted keys ``row * n + column``, computed once and kept."""
         if self._keys is None:
             self._keys = self.row_ids() * self.n + self.indices
         return self._keys
@@ -96,6 +101,7 @@ class Sets:
         return Sets(indptr, np.tile(cols, rows), self.n, cols.size)
 
     def to_scipy(self):
+        """The sets as a boolean ``csr_array`` (rows x n)."""
         data = np.ones(self.indices.size, dtype=bool)
         return sp.csr_array((data, self.indices, self.indptr), shape=(self.rows, self.n))
 
