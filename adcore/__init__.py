@@ -29,6 +29,7 @@ from adcore.core import (
     registry,
 )
 from adcore.core.pytree import tree_flatten, tree_map, tree_unflatten
+from adcore.taylor import jet, taylor_derivatives
 from adcore.trace import trace
 from adcore.transforms import (
     HVP_MODES,
@@ -64,9 +65,11 @@ __all__ = [
     "jacfwd",
     "jacobian",
     "jacrev",
+    "jet",
     "jvp",
     "primitive",
     "registry",
+    "taylor_derivatives",
     "trace",
     "tree_flatten",
     "tree_map",
