@@ -53,7 +53,8 @@ def _curve(prim, args, series, kwargs):
         for i in moving:
             power = t
             for c in series[i]:
-                xs[i] = xs[i] + c * power
+                if c is not None:
+                    xs[i] = xs[i] + c * power
                 power = power * t
         return prim(*xs, **kwargs)
 
@@ -62,9 +63,10 @@ def _curve(prim, args, series, kwargs):
 
 def _coefficients(prim, args, series, kwargs, order):
     g, moving = _curve(prim, args, series, kwargs)
-    if not moving:
+    known = [getval(c) for i in moving for c in series[i] if c is not None]
+    if not known:
         return [None] * order
-    dtype = np.result_type(*[getval(series[i][0]) for i in moving])
+    dtype = np.result_type(*known)
     derivs = derivatives_along(g, np.zeros((), dtype=dtype), order)
     return [d / float(math.factorial(n)) for n, d in enumerate(derivs) if n > 0]
 
@@ -75,7 +77,14 @@ def jvp_derived(prim, ans, args, series, kwargs, tag):
         return _coefficients(prim, args, series, kwargs, tag.order)
     per_direction = []
     for b in range(tag.batch[0]):
-        sliced = [None if s is None else [c[b] for c in s] for s in series]
-        out = _coefficients(prim, args, sliced, kwargs, tag.order)
-        per_direction.append([tag.zeros(ans)[0] if c is None else c for c in out])
-    return [stack([d[n] for d in per_direction]) for n in range(tag.order)]
+        sliced = [None if s is None else [None if c is None else c[b] for c in s] for s in series]
+        per_direction.append(_coefficients(prim, args, sliced, kwargs, tag.order))
+    out = []
+    for n in range(tag.order):
+        terms = [d[n] for d in per_direction]
+        if all(c is None for c in terms):
+            out.append(None)
+        else:
+            zero = tag.zeros(ans)[0]
+            out.append(stack([zero if c is None else c for c in terms]))
+    return out

@@ -47,25 +47,35 @@ def per_coefficient(prim, ans, args, series, kwargs, tag):
         if prim.jvp_batched:
             terms = _all_at_once(rule, s, ans, args, kwargs, tag)
         elif not tag.nbatch:
-            terms = [rule(c, ans, *args, **kwargs) for c in s]
+            terms = [None if c is None else rule(c, ans, *args, **kwargs) for c in s]
         else:  # an unbatched user rule: loop over the directions
-            terms = [anp.stack([rule(cb, ans, *args, **kwargs) for cb in c]) for c in s]
-        out = [t if o is None else o + t for o, t in zip(out, terms)]
+            terms = [
+                None if c is None else anp.stack([rule(cb, ans, *args, **kwargs) for cb in c])
+                for c in s
+            ]
+        out = [ts.total([o, t]) for o, t in zip(out, terms)]
     return out
 
 
 def _all_at_once(rule, s, ans, args, kwargs, tag):
-    """The JVP rule applied to all k coefficients as one batch of tangents."""
-    k = len(s)
-    if k == 1:
-        return [rule(s[0], ans, *args, **kwargs)]
-    g = anp.stack(s)
+    """The JVP rule applied to the nonzero coefficients as one batch of tangents."""
+    where = [n for n, c in enumerate(s) if c is not None]
+    out = [None] * len(s)
+    if len(where) == 1:
+        out[where[0]] = rule(s[where[0]], ans, *args, **kwargs)
+        return out
+    if not where:
+        return out
+    k = len(where)
+    g = anp.stack([s[n] for n in where])
     if tag.nbatch:  # (k, B, ...) -> (k*B, ...): the rules take one batch axis
         g = anp.reshape(g, (k * tag.batch[0],) + shape_of(g)[2:])
     t = rule(g, ans, *args, **kwargs)
     if tag.nbatch:
         t = anp.reshape(t, (k,) + tag.batch + shape_of(t)[1:])
-    return [t[n] for n in range(k)]
+    for m, n in enumerate(where):
+        out[n] = t[m]
+    return out
 
 
 def _orders(n, m):
@@ -83,6 +93,8 @@ def multilinear(prim, ans, args, series, kwargs, tag):
         terms = []
         for orders in _orders(n, len(moving)):
             raised = [(i, o) for i, o in zip(moving, orders) if o]
+            if any(series[i][o - 1] is None for i, o in raised):
+                continue  # a zero coefficient: the term vanishes
             if len(raised) == 1 and tag.nbatch:  # one batched operand: its JVP rule
                 i, o = raised[0]
                 terms.append(prim.jvps.get(i)(series[i][o - 1], ans, *args, **kwargs))
@@ -123,7 +135,7 @@ def elementwise(recurrence):
             xs = shape_of(getval(a))
             if tag.nbatch and len(xs) < out_ndim:
                 pad = tag.batch + (1,) * (out_ndim - len(xs)) + xs
-                s = [anp.reshape(c, pad) for c in s]
+                s = [None if c is None else anp.reshape(c, pad) for c in s]
             full.append([a] + list(s))
         y = recurrence(ans, args, full, **kwargs)[1:]
         target = tag.batch + shape_of(ans)

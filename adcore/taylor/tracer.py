@@ -3,7 +3,9 @@
 ``series`` holds the normalised Taylor coefficients ``[c1, ..., ck]`` of the
 curve ``x(t) = primal + c1 t + ... + ck t^k`` (``c_n = x^(n)(0) / n!``), each
 with the primal's shape behind ``tag.nbatch`` (0 or 1) leading batch axes:
-many directions pushed in one pass.  A primitive applied to jets is handled
+many directions pushed in one pass.  A coefficient known to be zero is
+``None`` (a direction's higher terms, a constant's series), so rules skip
+the work it would cost instead of multiplying zeros.  A primitive applied to jets is handled
 like any tag handles it (see ``adcore.core.tags``): the primal is computed
 one level down, so outer tags see it, and the output coefficients come from
 the primitive's ``taylor`` rule, or from its JVP rule when it has none.
@@ -58,7 +60,9 @@ class JetTag(Tag):
         ans = prim(*primals, **kwargs) if nested else prim.impl(*primals, **kwargs)
         rule = prim.variants.get("taylor") or jvp_derived
         out = rule(prim, ans, primals, series, kwargs, self)
-        return Jet(ans, [self.zeros(ans) if c is None else c for c in out], self)
+        if all(c is None for c in out):
+            return ans  # no dependence left on this jet's curve
+        return Jet(ans, list(out), self)
 
 
 # Imported last: the fallback builds on the transforms, which import the core.

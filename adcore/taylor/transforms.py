@@ -63,7 +63,10 @@ def _check(primals, series, batched):
                     f"jet: term {n} of argument {i} has shape {got} but the argument has shape "
                     f"{want} (pass batched=True for a leading batch of directions)"
                 )
-            coeffs.append(match_dtype(term, x) / float(math.factorial(n)))
+            if not isinstance(term, Traced) and not np.any(term):
+                coeffs.append(None)  # a zero term costs nothing in the rules
+            else:
+                coeffs.append(match_dtype(term, x) / float(math.factorial(n)))
         normalised.append(coeffs)
     return xs, normalised, order, batch or ()
 
@@ -90,8 +93,13 @@ def jet(f, primals, series, *, batched=False):
             coeffs = o.series
         else:
             primals_out.append(o)
-            coeffs = [tag.zeros(o)] * order
-        series_out.append([c * float(math.factorial(n)) for n, c in enumerate(coeffs, 1)])
+            coeffs = [None] * order
+        series_out.append(
+            [
+                tag.zeros(o) if c is None else c * float(math.factorial(n))
+                for n, c in enumerate(coeffs, 1)
+            ]
+        )
     return tree_unflatten(treedef, primals_out), tree_unflatten(treedef, series_out)
 
 
@@ -105,6 +113,6 @@ def taylor_derivatives(f, x, v, order, *, batched=False):
         raise ValueError(f"taylor_derivatives: order must be a positive int, got {order!r}")
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         v = np.asarray(v, dtype=np.result_type(getval(x)))
-    zero = (v if isinstance(v, Traced) else np.asarray(v)) * 0.0
+    zero = np.zeros(shape_of(getval(v)), dtype=np.result_type(getval(v)))  # skipped by the rules
     _, series_out = jet(f, (x,), ([v] + [zero] * (int(order) - 1),), batched=batched)
     return series_out
