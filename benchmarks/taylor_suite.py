@@ -24,7 +24,7 @@ TOL = {"rtol": 1e-7, "atol": 1e-9}
 
 def _sizes(ctx):
     return (
-        ctx.pick(tiny=2, quick=8, full=16),
+        ctx.pick(tiny=2, quick=8, full=64),
         ctx.pick(tiny=(4, 4, 4, 2), quick=(64, 64, 64, 10), full=(256, 256, 256, 10)),
         ctx.pick(tiny=(1, 2, 3), quick=tuple(range(1, 9)), full=tuple(range(1, 9))),
         ctx.pick(tiny=3, quick=6, full=6),  # nested jvp only up to this order

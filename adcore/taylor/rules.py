@@ -155,30 +155,39 @@ def _one(k):
     return [1.0] + [None] * k
 
 
+def _negated(c):
+    return None if c is None else -c
+
+
+def _tanh_factor(y, n):
+    """The coefficient n of ``1 - w^2``."""
+    return 1.0 - y[0] * y[0] if n == 0 else _negated(ts.square_term(y, n))
+
+
+def _tan_factor(y, n):
+    """The coefficient n of ``1 + w^2``."""
+    return 1.0 + y[0] * y[0] if n == 0 else ts.square_term(y, n)
+
+
+def _sigmoid_factor(y, n):
+    """The coefficient n of ``s - s^2``."""
+    if n == 0:
+        return y[0] - y[0] * y[0]
+    return ts.total([y[n], _negated(ts.square_term(y, n))])
+
+
 def _tanh(ans, args, full):
     """tanh: ``w' = (1 - w^2) u'``."""
-    return ts.integrate(
-        full[0], lambda y, n: 1.0 - y[0] * y[0] if n == 0 else -ts.square_term(y, n), ans
-    )
+    return ts.integrate(full[0], _tanh_factor, ans)
 
 
 def _tan(ans, args, full):
     """tan: ``w' = (1 + w^2) u'``."""
-    return ts.integrate(
-        full[0], lambda y, n: 1.0 + y[0] * y[0] if n == 0 else ts.square_term(y, n), ans
-    )
+    return ts.integrate(full[0], _tan_factor, ans)
 
 
 def _sigmoid_series(a, y0):
-    return ts.integrate(
-        a,
-        lambda y, n: (
-            y[0] - y[0] * y[0]
-            if n == 0
-            else ts.total([y[n], None if ts.square_term(y, n) is None else -ts.square_term(y, n)])
-        ),
-        y0,
-    )
+    return ts.integrate(a, _sigmoid_factor, y0)
 
 
 def _sigmoid(ans, args, full):

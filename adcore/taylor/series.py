@@ -70,17 +70,27 @@ def integrate(a, p, y0):
     y = [y0]
     grow = callable(p)
     ps = [p(y, 0)] if grow else p
+    ja = derivative_terms(a)
     for n in range(1, k + 1):
-        s = total(weighted(a[j], ps[n - j], j) for j in range(1, n + 1))
+        s = total(times(ja[j], ps[n - j]) for j in range(1, n + 1))
         y.append(None if s is None else s * (1.0 / n))
         if grow and n < k:
             ps.append(p(y, n))
     return y
 
 
+def derivative_terms(a):
+    """``[None, 1 a_1, 2 a_2, ...]``: the series of ``a'`` shifted by one, the factor
+    every recurrence ``y' = p a'`` multiplies by (computed once, not once per order)."""
+    return [None, a[1]] + [None if c is None else c * float(j) for j, c in enumerate(a[2:], 2)]
+
+
 def square_term(y, n):
-    """The coefficient ``n`` of ``y^2``."""
-    return total(times(y[j], y[n - j]) for j in range(n + 1))
+    """The coefficient ``n`` of ``y^2``: the symmetric Cauchy sum, each pair once."""
+    pairs = total(times(y[j], y[n - j]) for j in range((n + 1) // 2))
+    doubled = None if pairs is None else pairs + pairs
+    middle = times(y[n // 2], y[n // 2]) if n % 2 == 0 else None
+    return total([doubled, middle])
 
 
 def exp(a, y0):
@@ -142,9 +152,10 @@ def sinh_cosh(a, s0, c0):
 def _coupled(a, s0, c0, sign):
     k = len(a) - 1
     s, c = [s0], [c0]
+    ja = derivative_terms(a)
     for n in range(1, k + 1):
-        ds = total(weighted(a[j], c[n - j], j / n) for j in range(1, n + 1))
-        dc = total(weighted(a[j], s[n - j], sign * j / n) for j in range(1, n + 1))
-        s.append(ds)
-        c.append(dc)
+        ds = total(times(ja[j], c[n - j]) for j in range(1, n + 1))
+        dc = total(times(ja[j], s[n - j]) for j in range(1, n + 1))
+        s.append(None if ds is None else ds * (1.0 / n))
+        c.append(None if dc is None else dc * (sign / n))
     return s, c
