@@ -13,6 +13,7 @@ Layers (arrows point one way):
     adcore.rules       numpy rules, one family per module
     adcore.numpy       the differentiable namespace and numpy-protocol front end
     adcore.transforms  grad, jvp, vjp, jacfwd, jacrev, jacobian, hessian, hvp
+    adcore.taylor      Taylor mode: jet, taylor_derivatives (k derivatives in one pass)
     adcore.check       check_grads
 """
 

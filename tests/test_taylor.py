@@ -124,6 +124,35 @@ def test_jvp_derived_fallback_serves_primitives_without_a_rule():
         np.testing.assert_allclose(d, want, rtol=1e-10)
 
 
+def test_jet_of_a_jet_gives_mixed_derivatives():
+    # f(x) = x0^3 x1^2 along x + s e0 + t e1: d^2/ds^2 d^2/dt^2 = 6 x0 * 2
+    def f(x):
+        return x[0] ** 3 * x[1] ** 2
+
+    def inner(x):
+        return adcore.taylor_derivatives(f, x, np.array([0.0, 1.0]), order=2)[1]
+
+    x = np.array([0.7, -1.3])
+    got = adcore.taylor_derivatives(inner, x, np.array([1.0, 0.0]), order=2)[1]
+    np.testing.assert_allclose(got, 6.0 * x[0] * 2.0, rtol=1e-12)
+
+
+def test_a_primitive_without_jvp_rule_is_named():
+    p = adcore.primitive(lambda x: x * 2.0, name="taylor_test_vjp_only")
+    adcore.defvjp(p, lambda ans, x: lambda g: 2.0 * g)
+    with pytest.raises(NotImplementedError, match="taylor_test_vjp_only' has no JVP rule"):
+        adcore.taylor_derivatives(p, 1.0, 1.0, order=2)
+
+
+def test_user_primitive_gets_the_jvp_derived_rule():
+    p = adcore.primitive(np.sin, name="taylor_test_user_sin")
+    adcore.defjvp(p, lambda g, ans, x: g * anp.cos(x))
+    got = adcore.taylor_derivatives(lambda x: p(x) * 2.0, 0.3, 1.0, order=4)
+    want = [2.0 * np.cos(0.3), -2.0 * np.sin(0.3), -2.0 * np.cos(0.3), 2.0 * np.sin(0.3)]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert "taylor" not in adcore.registry()["taylor_test_user_sin"]
+
+
 def test_pytree_outputs_and_constant_outputs():
     out, series = adcore.jet(
         lambda x: {"a": x * x, "b": np.ones(2)}, (np.ones(2),), ([np.ones(2), np.zeros(2)],)

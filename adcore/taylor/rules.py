@@ -274,7 +274,9 @@ def _power(ans, args, full):
         return ts.power(a, args[1], ans)
     x0 = args[0]
     positive = getval(x0) > 0
-    log0 = anp.log(anp.where(positive, x0, 1.0)) * np.asarray(positive, dtype=ans.dtype)
+    log0 = anp.log(anp.where(positive, x0, 1.0)) * np.asarray(
+        positive, dtype=np.result_type(getval(ans))
+    )
     la = [log0] + a[1:] if all(c is None for c in a[1:]) else ts.log(a, log0)
     return ts.exp(ts.mul(b, la), ans)
 
