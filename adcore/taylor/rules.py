@@ -320,7 +320,20 @@ def _log(ans, args, full):
     return ts.log(full[0], ans)
 
 
+def _add(ans, args, full):
+    """add: coefficientwise, no copies."""
+    return [ans] + [ts.total(pair) for pair in zip(full[0][1:], full[1][1:])]
+
+
+def _subtract(ans, args, full):
+    """subtract: coefficientwise."""
+    return [ans] + [ts.total([a, _negated(b)]) for a, b in zip(full[0][1:], full[1][1:])]
+
+
 RECURRENCES = {
+    "add": _add,
+    "subtract": _subtract,
+    "negative": lambda ans, args, full: [ans] + [_negated(c) for c in full[0][1:]],
     "multiply": lambda ans, args, full: ts.mul(full[0], full[1], ans),
     "divide": lambda ans, args, full: ts.div(full[0], full[1], ans),
     "square": lambda ans, args, full: ts.mul(full[0], full[0], ans),
@@ -355,7 +368,7 @@ RECURRENCES = {
 
 # linear or piecewise-linear in every traced argument: the JVP rule per coefficient
 PER_COEFFICIENT = [
-    "add", "subtract", "negative", "deg2rad", "rad2deg",
+    "deg2rad", "rad2deg",
     "absolute", "fabs", "maximum", "minimum", "fmax", "fmin", "where", "clip",
     "remainder", "fmod", "relu",
     "reshape", "transpose", "broadcast_to", "astype", "getitem", "scatter_add",
