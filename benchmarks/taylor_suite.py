@@ -103,7 +103,8 @@ def run(ctx) -> dict:
         what = (
             f"derivative of order {k} along v, tanh MLP {'-'.join(map(str, sizes))}, batch {batch}"
         )
-        cases[k] = comparison(ctx, f"taylor: order {k}", what, cands, ref, **TOL)
+        # string keys: the same after a JSON round trip (--render)
+        cases[str(k)] = comparison(ctx, f"taylor: order {k}", what, cands, ref, **TOL)
 
     return {"params": {"batch": batch, "sizes": sizes, "orders": orders,
                        "nested_max": nested_max}, "cases": cases,
@@ -135,21 +136,22 @@ def _time(case, name):
 def _summary(cases, orders, nested_max, level):
     out = {}
     top = max(orders)
-    jet_top, jvp_top = _time(cases[top], "adcore jet"), _time(cases[top], "adcore one jvp")
+    case = {k: cases[str(k)] for k in orders}
+    jet_top, jvp_top = _time(case[top], "adcore jet"), _time(case[top], "adcore one jvp")
     if jet_top and jvp_top:
         out["jet_over_jvp_at_max_order"] = jet_top / jvp_top
         out["target_jet_over_jvp"] = top / 2
         out["verdict_jet_over_jvp"] = verdict(jet_top / jvp_top <= top / 2, level)
     k6 = min(6, nested_max, top)
-    jet6, nested6 = _time(cases[k6], "adcore jet"), _time(cases[k6], "adcore nested jvp")
+    jet6, nested6 = _time(case[k6], "adcore jet"), _time(case[k6], "adcore nested jvp")
     if jet6 and nested6:
         out["nested_over_jet_at_6"] = nested6 / jet6
         out["order_for_nested"] = k6
         out["verdict_nested_over_jet"] = verdict(nested6 / jet6 >= 10.0, level)
     jax_ratio = {
-        k: _time(cases[k], "jax jet (eager)") / _time(cases[k], "adcore jet")
+        str(k): _time(case[k], "jax jet (eager)") / _time(case[k], "adcore jet")
         for k in orders
-        if _time(cases[k], "jax jet (eager)") and _time(cases[k], "adcore jet")
+        if _time(case[k], "jax jet (eager)") and _time(case[k], "adcore jet")
     }
     if jax_ratio:
         out["jax_jet_over_adcore_jet"] = jax_ratio
@@ -190,9 +192,9 @@ def plots(res: dict, plt, path_for) -> list:
     for case in res["cases"].values():
         names += [n for n in case["entries"] if n not in names]
     for name in names:
-        ks = [k for k in orders if _time(res["cases"][k], name)]
+        ks = [k for k in orders if _time(res["cases"][str(k)], name)]
         if ks:
-            ts = [_time(res["cases"][k], name) * 1e3 for k in ks]
+            ts = [_time(res["cases"][str(k)], name) * 1e3 for k in ks]
             ax.plot(ks, ts, marker="o", label=name, ls="--" if "nested" in name else "-")
     ax.set_yscale("log")
     ax.set_xlabel("derivative order k")
