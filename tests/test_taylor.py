@@ -114,18 +114,37 @@ def test_jet_of_a_gradient_and_jvp_of_a_jet():
 
 def test_jvp_derived_fallback_serves_primitives_without_a_rule():
     A = np.array([[3.0, 1.0], [1.0, 2.0]])
-    b = np.array([1.0, -1.0])
-    assert "taylor" not in adcore.registry()["solve"]
+    assert "taylor" not in adcore.registry()["inv"]
 
     def f(s):
-        return anp.linalg.solve(A + s * np.eye(2), b)
+        return anp.linalg.inv(A + s * np.eye(2))
 
     got = adcore.taylor_derivatives(f, 0.0, 1.0, order=4)
-    # d^k/ds^k (A + sI)^-1 b = (-1)^k k! (A + sI)^-(k+1) b
+    # d^k/ds^k (A + sI)^-1 = (-1)^k k! (A + sI)^-(k+1)
+    inv = np.linalg.inv(A)
+    for k, d in enumerate(got, 1):
+        want = (-1) ** k * math.factorial(k) * np.linalg.matrix_power(inv, k + 1)
+        np.testing.assert_allclose(d, want, rtol=1e-10)
+
+
+def test_native_linear_solve_along_a_matrix_curve():
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    b = np.array([1.0, -1.0])
+    assert adcore.registry()["solve"]["taylor"]
+    got = adcore.taylor_derivatives(lambda s: anp.linalg.solve(A + s * np.eye(2), b), 0.0, 1.0, 6)
     inv = np.linalg.inv(A)
     for k, d in enumerate(got, 1):
         want = (-1) ** k * math.factorial(k) * np.linalg.matrix_power(inv, k + 1) @ b
         np.testing.assert_allclose(d, want, rtol=1e-10)
+    # a batch of directions in A and b at once, against one direction at a time
+    rng = np.random.default_rng(2)
+    dA, db = rng.standard_normal((3, 2, 2)), rng.standard_normal((3, 2))
+    both = lambda M, c: anp.linalg.solve(M, c)
+    _, together = adcore.jet(both, (A, b), ([dA, dA], [db, db]), batched=True)
+    for d in range(3):
+        _, alone = adcore.jet(both, (A, b), ([dA[d], dA[d]], [db[d], db[d]]))
+        for t, a_ in zip(together, alone):
+            np.testing.assert_allclose(t[d], a_, rtol=1e-12)
 
 
 def test_jet_of_a_jet_gives_mixed_derivatives():

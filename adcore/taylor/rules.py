@@ -14,6 +14,7 @@ output.  Three kinds:
   reach a rule: they return plain values, whose series is zero.
 * ``multilinear`` (matmul, einsum with several traced operands): the Cauchy
   product of the operands' series through the primitive itself.
+* ``linear_solve``: ``solve``'s series from ``A y = b``, through its JVP rules.
 
 Primitives are looked up by registry name, in ``NATIVE`` at the bottom: the one
 place that knows which primitives have native rules.  The rest get theirs
@@ -113,6 +114,43 @@ def multilinear(prim, ans, args, series, kwargs, tag):
             terms.append(anp.stack(per_direction))
         out.append(ts.total(terms))
     return out
+
+
+def linear_solve(prim, ans, args, series, kwargs, tag):
+    """``y = solve(A, b)``: from ``A y = b``, ``y_n = solve(A_0, b_n - sum_(j>=1) A_j y_(n-j))``.
+
+    Both terms are the JVP rules' own: b's rule is ``solve(A_0, .)`` and A's rule
+    is ``-solve(A_0, . @ ans)``, given ``y_(n-j)`` in place of ``ans`` (it reads
+    only its shape).  O(k^2) solves where the JVP-derived rule takes O(2^k).
+    A batch of directions is solved one direction at a time.
+    """
+    if tag.nbatch:
+        per_direction = []
+        for d in range(tag.batch[0]):
+            sliced = [None if s is None else [None if c is None else c[d] for c in s]
+                      for s in series]  # fmt: skip
+            per_direction.append(_solve_series(prim, ans, args, sliced, tag.order))
+        return [
+            None if all(y[n] is None for y in per_direction) else
+            anp.stack([tag.zeros(ans)[0] if y[n] is None else y[n] for y in per_direction])
+            for n in range(tag.order)
+        ]  # fmt: skip
+    return _solve_series(prim, ans, args, series, tag.order)
+
+
+def _solve_series(prim, ans, args, series, k):
+    sa, sb = (s or [None] * k for s in series)
+    ja, jb = prim.jvps[0], prim.jvps[1]
+    y = [ans]
+    for n in range(1, k + 1):
+        terms = [None if sb[n - 1] is None else jb(sb[n - 1], ans, *args)]
+        terms += [
+            ja(sa[j - 1], y[n - j], *args)
+            for j in range(1, n + 1)
+            if sa[j - 1] is not None and y[n - j] is not None
+        ]
+        y.append(ts.total(terms))
+    return y[1:]
 
 
 def elementwise(recurrence):
@@ -375,6 +413,7 @@ PER_COEFFICIENT = [
     "concatenate", "flip", "roll", "cumsum", "pad_zeros", "sum", "max", "min",
 ]  # fmt: skip
 MULTILINEAR = ["matmul", "einsum"]
+OTHERS = {"solve": linear_solve}
 
 
 def native_rules():
@@ -382,6 +421,7 @@ def native_rules():
     table = {name: elementwise(r) for name, r in RECURRENCES.items()}
     table.update({name: per_coefficient for name in PER_COEFFICIENT})
     table.update({name: multilinear for name in MULTILINEAR})
+    table.update(OTHERS)
     return table
 
 
