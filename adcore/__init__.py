@@ -13,6 +13,7 @@ Layers (arrows point one way):
     adcore.rules       numpy rules, one family per module
     adcore.numpy       the differentiable namespace and numpy-protocol front end
     adcore.transforms  grad, jvp, vjp, jacfwd, jacrev, jacobian, hessian, hvp
+    adcore.taylor      Taylor mode: jet, taylor_derivatives (k derivatives in one pass)
     adcore.check       check_grads
     adcore.sparse      sparsity detection, coloring, sparse Jacobians/Hessians (scipy)
 """
@@ -30,6 +31,7 @@ from adcore.core import (
     registry,
 )
 from adcore.core.pytree import tree_flatten, tree_map, tree_unflatten
+from adcore.taylor import jet, taylor_derivatives
 from adcore.trace import trace
 from adcore.transforms import (
     HVP_MODES,
@@ -77,9 +79,11 @@ __all__ = [
     "jacfwd",
     "jacobian",
     "jacrev",
+    "jet",
     "jvp",
     "primitive",
     "registry",
+    "taylor_derivatives",
     "trace",
     "tree_flatten",
     "tree_map",

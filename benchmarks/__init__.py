@@ -37,6 +37,7 @@ SUITES = {
     "penalty": "penalty",
     "memory": "memory",
     "sparse": "sparse_suite",
+    "taylor": "taylor_suite",
 }
 RESULTS = Path(__file__).resolve().parent / "results"  # the committed report (publish)
 RUNS = RESULTS / "runs"  # one folder per run, git-ignored
