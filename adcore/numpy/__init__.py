@@ -202,3 +202,5 @@ random = _np.random
 row_stack = vstack
 
 _dispatch.install()
+
+from adcore.numpy import fft  # noqa: E402  (registers numpy.fft with the front end)
