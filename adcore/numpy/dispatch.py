@@ -11,6 +11,8 @@ A numpy function or ufunc without a rule raises ``NotImplementedError`` naming
 it; writing into a traced array raises ``TypeError``.
 """
 
+import sys
+
 import numpy as np
 
 from adcore.core import Traced, getval
@@ -213,6 +215,15 @@ def _qualname(func):
     return f"{module}.{func.__name__}"
 
 
+def _scipy_ufunc(ufunc):
+    """scipy.special's ufuncs get their rules on first use (adcore.scipy.special registers them)."""
+    if "scipy.special" not in sys.modules or "adcore.scipy.special" in sys.modules:
+        return None
+    import adcore.scipy.special  # noqa: F401  (fills UFUNCS)
+
+    return UFUNCS.get(ufunc)
+
+
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if "out" in kwargs:
         raise TypeError(
@@ -225,7 +236,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
             f"numpy.{ufunc.__name__}.{method} has no adcore rule; use the adcore.numpy "
             f"function (e.g. adcore.numpy.sum for add.reduce)"
         )
-    impl = UFUNCS.get(ufunc)
+    impl = UFUNCS.get(ufunc) or _scipy_ufunc(ufunc)
     if impl is None:
         raise NotImplementedError(f"numpy.{ufunc.__name__} has no adcore derivative rule")
     if kwargs:
