@@ -86,3 +86,10 @@ SPECS.update(
         ],
     }
 )
+
+SPECS["signal_convolve"] = [
+    dict(args=[(5,), (3,), Const("full")]),
+    dict(args=[(3,), (5,), Const("same")]),
+    dict(args=[(3, 4), (2, 2), Const("valid")]),
+    dict(args=[(2, 3), (3, 2), Const("same")]),
+]
