@@ -93,3 +93,28 @@ SPECS["signal_convolve"] = [
     dict(args=[(3, 4), (2, 2), Const("valid")]),
     dict(args=[(2, 3), (3, 2), Const("same")]),
 ]
+
+
+# ---- integrate: a small nonlinear system; times are increasing sums of positive steps
+def _decay(y, t, a):
+    import adcore.numpy as anp
+
+    return -a * anp.tanh(y) + 0.5 * anp.sin(t)
+
+
+def _ode_wrap(prim, y0, steps, a, **kwargs):
+    import adcore.numpy as anp
+
+    t = anp.concatenate([np.zeros(1, dtype=steps.dtype), anp.cumsum(steps, axis=0)])
+    return prim(y0, t, a, **kwargs)
+
+
+ODE = dict(func=_decay, rtol=1e-12, atol=1e-12)
+SPECS["odeint"] = [
+    dict(
+        args=[(2,), (2,), (2,)],
+        kwargs=ODE,
+        domain=[(-1, 1), (0.2, 0.5), (0.5, 1.5)],
+        wrap=_ode_wrap,
+    ),
+]

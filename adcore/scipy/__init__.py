@@ -10,6 +10,6 @@ values); ``stats`` builds the distributions from them; ``linalg``, ``signal``
 and ``integrate`` are primitives with their own rules.
 """
 
-from adcore.scipy import linalg, signal, special, stats
+from adcore.scipy import integrate, linalg, signal, special, stats
 
 __all__ = ["integrate", "linalg", "signal", "special", "stats"]
