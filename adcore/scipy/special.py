@@ -203,6 +203,11 @@ def log_expit(x):
     return -anp.softplus(-x)
 
 
+def gammasgn(x):
+    """The sign of the gamma function: piecewise constant, so a plain result."""
+    return sc.gammasgn(getval(x))
+
+
 # ---- x log y -------------------------------------------------------------------------------
 xlogy = _declare(
     sc.xlogy,
@@ -314,11 +319,12 @@ PRIMITIVES = {
 }  # fmt: skip
 # scipy.special's ufuncs on traced values arrive through __array_ufunc__
 dispatch.UFUNCS.update(PRIMITIVES)
+dispatch.UFUNCS[sc.gammasgn] = gammasgn
 
 __all__ = [
     "beta", "betainc", "betaln", "digamma", "erf", "erfc", "erfcinv", "erfinv", "expit",
-    "gamma", "gammainc", "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e", "iv", "ive", "j0",
-    "j1", "jn", "jv", "log_expit", "log_ndtr", "log_softmax", "logit", "logsumexp",
+    "gamma", "gammainc", "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "iv",
+    "ive", "j0", "j1", "jn", "jv", "log_expit", "log_ndtr", "log_softmax", "logit", "logsumexp",
     "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rgamma", "softmax", "stdtr", "xlog1py",
     "xlogy", "y0", "y1", "yn", "yv", "zeta",
 ]  # fmt: skip

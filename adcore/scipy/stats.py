@@ -61,6 +61,10 @@ def _norm_ppf(q, loc=0.0, scale=1.0):
     return loc + scale * sp.ndtri(q)
 
 
+def _norm_isf(q, loc=0.0, scale=1.0):
+    return loc - scale * sp.ndtri(q)
+
+
 norm = SimpleNamespace(
     logpdf=_norm_logpdf,
     pdf=lambda x, loc=0.0, scale=1.0: anp.exp(_norm_logpdf(x, loc, scale)),
@@ -69,6 +73,7 @@ norm = SimpleNamespace(
     sf=_norm_sf,
     logsf=_norm_logsf,
     ppf=_norm_ppf,
+    isf=_norm_isf,
 )
 
 
