@@ -154,3 +154,26 @@ def test_complex_accessors_refuse_rather_than_guess():
     x = RNG.standard_normal(4)
     with pytest.raises(NotImplementedError, match="real"):
         adcore.grad(lambda x: anp.sum(anp.real(anp.fft.fft(x))))(x)
+
+
+def test_real_and_imag_attributes_of_traced_values():
+    x = RNG.standard_normal(4)
+    np.testing.assert_allclose(adcore.grad(lambda x: anp.sum(x.real * x + x.imag))(x), 2 * x)
+    with pytest.raises(NotImplementedError, match="complex"):
+        adcore.grad(lambda x: anp.sum(np.fft.fft(x).real))(x)
+
+
+@pytest.mark.parametrize("transform", ["jvp", "grad"])
+def test_abs_of_a_complex_value_refuses_rather_than_drops_the_imaginary_part(transform):
+    x = RNG.standard_normal(4)
+
+    def f(x):
+        return anp.sum(np.abs(np.fft.fft(x)) ** 2)
+
+    with pytest.raises(NotImplementedError, match="'absolute'.*complex"):
+        if transform == "jvp":
+            adcore.jvp(f, (x,), (x,))
+        else:
+            adcore.grad(f)(x)
+    assert np.isclose(f(x), len(x) * np.sum(x**2))  # plain values are untouched
+    np.testing.assert_allclose(adcore.grad(lambda x: anp.sum(np.abs(x)))(x), np.sign(x))

@@ -346,6 +346,10 @@ def install():
     T.reshape = _reshape_method
     T.transpose = _transpose_method
     T.T = property(lambda s: shape.transpose(s, None))
+    # complex parts: the identity/zero on real arrays, a named error on complex ones
+    T.real = property(lambda s: ewx.real(s))
+    T.imag = property(lambda s: ewx.imag(s))
+    T.conj = lambda s: ewx.conj(s)
     T.dot = lambda s, o: linalg.dot(s, o)
     T.squeeze = lambda s, axis=None: shape.squeeze(s, axis)
     T.ravel = lambda s, order="C": shape.ravel(s)

@@ -18,14 +18,24 @@ Two primitives cover the whole module, each with its transpose:
 Complex intermediates flow through the engine, but only through primitives
 whose rules follow that convention: these transforms and the holomorphic
 elementwise ops (add, multiply, exp, ...).  ``abs``, ``real``, ``imag``,
-``conj`` and ``angle`` of a complex traced value are not yet (issue 15 part 1);
+``conj`` and ``angle`` of a complex traced value are not yet (issue 15 part 1):
+they raise (``absolute``'s rules are wrapped below to refuse complex arguments);
 a real-valued loss reaches through ``irfft``/``irfftn`` (``irfft(rfft(x) * h)``).
 fftshift/ifftshift are rolls; fftfreq/rfftfreq are constants.
 """
 
 import numpy as np
 
-from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import (
+    NONDIFF,
+    Primitive,
+    defjvp,
+    defvjp_direct,
+    get_primitive,
+    getval,
+    ndim_of,
+    shape_of,
+)
 from adcore.numpy import dispatch
 from adcore.numpy import roll as _roll
 
@@ -116,6 +126,36 @@ defjvp(irfftn_p, lambda g, ans, c, *params: irfftn_p(g, *params), batched=True)
 defvjp_direct(irfftn_p, _irfftn_transpose)
 defjvp(irfftn_t, lambda g, ans, u, *params: irfftn_t(g, *params), batched=True)
 defvjp_direct(irfftn_t, _irfftn_t_transpose)
+
+# ---- |z| of a complex traced value ---------------------------------------------------------------
+# absolute's rule multiplies by sign(x), right for real x only: on an FFT's complex output it
+# would drop the imaginary part (a ComplexWarning and a wrong derivative).  Until complex
+# numbers have their rules (issue 15 part 1), its rules refuse complex arguments instead.
+
+
+def _refusing_complex(rule, name):
+    def guarded(g, ans, x, *args, **kwargs):
+        if np.iscomplexobj(getval(x)):
+            raise NotImplementedError(
+                f"primitive '{name}' has no derivative rule for complex arguments yet; "
+                "from an FFT's complex output reach a real value through irfft/irfftn"
+            )
+        return rule(g, ans, x, *args, **kwargs)
+
+    guarded.__name__ = getattr(rule, "__name__", name)
+    return guarded
+
+
+def _refuse_complex(name):
+    prim = get_primitive(name)
+    for table in (prim.jvps, prim.vjps):
+        for argnum, rule in list(table.items()):
+            if rule is not NONDIFF and not getattr(rule, "refuses_complex", False):
+                table[argnum] = _refusing_complex(rule, name)
+                table[argnum].refuses_complex = True
+
+
+_refuse_complex("absolute")
 
 # ---- numpy.fft's signatures -------------------------------------------------------------------
 
