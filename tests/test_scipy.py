@@ -344,3 +344,43 @@ def test_cho_solve(lower):
         return scipy.linalg.cho_solve(scipy.linalg.cho_factor(a, lower=lower), b)
 
     _check(_symmetric(mine, 0), ref, (a, b), [0, 1])
+
+
+def test_convolve_with_kept_and_dot_axes_matches_loops_of_scipy():
+    a35, a34, a342 = R(3, 5), R(3, 4), R(3, 4, 2)
+    a2543, a24232 = R(2, 5, 4, 3), R(2, 4, 2, 3, 2)
+    for mode in ("valid", "full"):
+        got = signal.convolve(a35, a34, axes=([1], [0]), mode=mode)
+        np.testing.assert_allclose(got[1, 2], scipy.signal.convolve(a35[1], a34[:, 2], mode))
+        got = signal.convolve(a35, a34, axes=([], []), dot_axes=([0], [0]), mode=mode)
+        np.testing.assert_allclose(got, np.tensordot(a35, a34, axes=([0], [0])))
+        got = signal.convolve(a35, a342, axes=([1], [2]), dot_axes=([0], [0]), mode=mode)
+        want = sum(scipy.signal.convolve(a35[i], a342[i, 2], mode) for i in range(3))
+        np.testing.assert_allclose(got[2], want)
+        got = signal.convolve(
+            a2543, a24232, axes=([1, 2], [2, 4]), dot_axes=([0, 3], [0, 3]), mode=mode
+        )
+        want = sum(
+            scipy.signal.convolve(a2543[i, :, :, j], a24232[i, 2, :, j, :], mode)
+            for i in range(2)
+            for j in range(3)
+        )
+        np.testing.assert_allclose(got[2], want)
+
+
+@pytest.mark.parametrize("mode", ["full", "valid", "same"])
+def test_convolve_with_kept_and_dot_axes_derivatives(mode):
+    a, b = R(4, 3), R(3, 2)
+    for axes in [
+        ([0], [0]),
+        ([1], [1]),
+        ([0], [1]),
+        ([1], [0]),
+        ([0, 1], [0, 1]),
+        ([1, 0], [1, 0]),
+    ]:
+        check_grads(lambda a, b: signal.convolve(a, b, mode, axes=axes), (a, b), order=2)
+    a, b = R(3, 3, 2), R(3, 2, 3)
+    for dot in [([0], [2]), ([0], [0])]:
+        f = lambda a, b: signal.convolve(a, b, mode, axes=([1], [1]), dot_axes=dot)
+        check_grads(f, (a, b), order=2)
