@@ -384,3 +384,16 @@ def test_convolve_with_kept_and_dot_axes_derivatives(mode):
     for dot in [([0], [2]), ([0], [0])]:
         f = lambda a, b: signal.convolve(a, b, mode, axes=([1], [1]), dot_axes=dot)
         check_grads(f, (a, b), order=2)
+
+
+def test_scipy_ufuncs_find_their_rules_without_importing_adcore_scipy():
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, scipy.special as sc, adcore, sys\n"
+        "assert 'adcore.scipy' not in sys.modules\n"
+        "print(adcore.grad(lambda x: sc.gammaln(x))(np.float64(1.5)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert np.isclose(float(out.stdout), sc.digamma(1.5))

@@ -10,6 +10,13 @@ values); ``stats`` builds the distributions from them; ``linalg``, ``signal``
 and ``integrate`` are primitives with their own rules.
 """
 
+try:
+    import scipy as _scipy
+except ImportError as err:  # without scipy: say which extra to install
+    raise ImportError(
+        "adcore.scipy needs scipy (pip install 'adcore[scipy]' or pip install scipy)"
+    ) from err
+
 from adcore.scipy import integrate, linalg, signal, special, stats
 
 __all__ = ["integrate", "linalg", "signal", "special", "stats"]
