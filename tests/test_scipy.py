@@ -397,3 +397,23 @@ def test_scipy_ufuncs_find_their_rules_without_importing_adcore_scipy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert np.isclose(float(out.stdout), sc.digamma(1.5))
+
+
+@pytest.mark.parametrize("fn", ["pdf", "logpdf"])
+def test_multivariate_normal_with_a_singular_covariance(fn):
+    cov = np.diag([1.0, 1.0, 0.0, 0.0])
+    mean, x = np.r_[R(2), 0.0, 0.0], np.r_[R(2), 0.0, 0.0]
+    mine = getattr(stats.multivariate_normal, fn)
+    ref = getattr(st.multivariate_normal, fn)
+    np.testing.assert_allclose(
+        mine(x, mean, cov, allow_singular=True), ref(x, mean, cov, allow_singular=True)
+    )
+
+    def on_support(x, mean):  # x may only move where the covariance has variance
+        return mine(anp.concatenate([x[:2], mean[2:]]), mean, cov, allow_singular=True)
+
+    check_grads(on_support, (x, mean), order=2)
+    off = np.r_[x[:3], 1.0]
+    assert mine(off, mean, cov, allow_singular=True) == ref(off, mean, cov, allow_singular=True)
+    with pytest.raises(NotImplementedError, match="derivative in cov"):
+        adcore.grad(lambda c: mine(x, mean, c, allow_singular=True))(cov)

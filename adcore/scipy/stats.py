@@ -7,7 +7,8 @@ parameter of a cdf raises a named error when differentiated, as the special
 function does).  ``poisson``: logpmf/pmf/cdf in mu (k is discrete and must be
 a plain value).  ``dirichlet``: logpdf/pdf in x and alpha, components along the
 first axis as scipy.  ``multivariate_normal``: logpdf/pdf in x, mean and cov
-(through a Cholesky factor), entropy in cov.
+(through a Cholesky factor), entropy in cov; with ``allow_singular`` in x and mean
+(a pseudo-inverse from the constant covariance's eigenpairs).
 """
 
 from types import SimpleNamespace
@@ -15,7 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 
 import adcore.numpy as anp
-from adcore.core import Traced
+from adcore.core import Traced, getval
 from adcore.scipy import special as sp
 from adcore.scipy.linalg import solve_triangular
 
@@ -196,19 +197,39 @@ def _dim(x, mean, cov):
 
 
 def _mvn_logpdf(x, mean=None, cov=1.0, allow_singular=False):
-    if allow_singular:
-        raise NotImplementedError(
-            "adcore.scipy.stats.multivariate_normal: allow_singular=True is not differentiated"
-        )
     d = _dim(x, mean, cov)
-    chol = anp.linalg.cholesky(_cov_matrix(cov, d))
+    cov = _cov_matrix(cov, d)
     diff = x if mean is None else x - mean
     cols = anp.reshape(diff, (-1, d))
-    z = solve_triangular(chol, anp.transpose(cols), lower=True)
-    maha = anp.sum(z * z, axis=0)
-    logdet = 2.0 * anp.sum(anp.log(anp.diagonal(chol)))
-    out = -0.5 * (d * LOG_2PI + logdet + maha)
+    if allow_singular:
+        maha, logdet, rank, outside = _pseudo_terms(cols, cov)
+    else:
+        chol = anp.linalg.cholesky(cov)
+        z = solve_triangular(chol, anp.transpose(cols), lower=True)
+        maha = anp.sum(z * z, axis=0)
+        logdet, rank, outside = 2.0 * anp.sum(anp.log(anp.diagonal(chol))), d, None
+    out = -0.5 * (rank * LOG_2PI + logdet + maha)
+    if outside is not None:  # off the support of a degenerate normal: density zero
+        out = anp.where(outside, -np.inf, out)
     return anp.reshape(out, np.shape(x)[:-1] if np.ndim(x) > 1 else ())
+
+
+def _pseudo_terms(cols, cov):
+    """Mahalanobis terms, log pseudo-determinant and rank from the non-null eigenpairs of a
+    constant covariance (scipy's tolerance); which points lie off its support."""
+    if isinstance(cov, Traced):
+        raise NotImplementedError(
+            "adcore.scipy.stats.multivariate_normal: with allow_singular=True the derivative "
+            "in cov is not implemented (x and mean are differentiated); pass cov as a plain array"
+        )
+    s, u = np.linalg.eigh(np.asarray(cov, dtype=np.float64))
+    eps = 1e6 * np.finfo(np.float64).eps * np.max(np.abs(s))
+    keep = s > eps
+    whiten = u[:, keep] / np.sqrt(s[keep])
+    maha = anp.sum(anp.matmul(cols, whiten) ** 2, axis=-1)
+    null = np.asarray(getval(cols)) @ u[:, ~keep]
+    outside = np.any(np.abs(null) > eps, axis=-1)
+    return maha, float(np.sum(np.log(s[keep]))), int(np.sum(keep)), outside
 
 
 def _mvn_entropy(mean=None, cov=1.0):
