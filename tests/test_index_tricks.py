@@ -16,7 +16,11 @@ A, B, V, W = (
 )
 
 # each builds a concatenation from traced x, y (shaped like the given pair) and constants
+C32 = RNG.standard_normal((3, 2))
 CASES = [
+    ("r_ of one array", (A, B), lambda ns, x, y: ns.r_[x]),
+    ("r_ of array, constant, array", (A, B), lambda ns, x, y: ns.r_[x, C32.T, y]),
+    ("c_ of array, constant, array", (A, B), lambda ns, x, y: ns.c_[x, C32.T, y]),
     ("r_ of vectors", (V, W), lambda ns, x, y: ns.r_[x, y]),
     ("r_ of a vector with itself", (V, V), lambda ns, x, y: ns.r_[x, x * y]),
     (
