@@ -7,6 +7,9 @@ covered by being registered plus one line of spec.
 A case: ``args`` lists the positional arguments; a shape tuple stands for a
 random float array that is differentiated, ``Const(v)`` for a value passed
 as is.  ``kwargs`` are passed through; ``domain`` bounds the random values.
+``wrap(prim, *args, **kwargs)``, when given, is what the checks differentiate
+instead of ``prim(*args, **kwargs)``: a real-to-real frame around a primitive
+with complex inputs or outputs (the FFTs).
 Elementwise primitives get their cases generated from ``prim.meta``.
 """
 
@@ -25,6 +28,7 @@ class Case:
     args: list
     kwargs: dict = field(default_factory=dict)
     domain: object = (-2.0, 2.0)  # one (lo, hi) for all, or a list per argument
+    wrap: object = None  # wrap(prim, *args, **kwargs) replaces prim(*args, **kwargs)
 
     def __repr__(self):
         shown = [a if isinstance(a, tuple) else "const" for a in self.args]

@@ -25,7 +25,8 @@ from registry_specs import Case, Const, cases_for
 import adcore
 from adcore.core import all_primitives
 
-EXTRA_SPEC_MODULES = ["specs_surface"]  # spec tables contributed by other rule families
+# spec tables contributed by other rule families (specs_scipy needs scipy)
+EXTRA_SPEC_MODULES = ["specs_surface", "specs_fft", "specs_scipy"]
 
 
 def _extra_specs():
@@ -56,6 +57,9 @@ def test_every_primitive_has_both_rules():
     assert not lacking, f"primitives missing a JVP or VJP rule: {lacking}"
 
 
+_DRAWN = object()  # marks a slot filled by a random draw (a Const may well hold None)
+
+
 def _instantiate(case, seed, dtype=np.float64):
     rng = np.random.default_rng(seed)
     doms = case.domain if isinstance(case.domain, list) else [case.domain] * len(case.args)
@@ -67,11 +71,13 @@ def _instantiate(case, seed, dtype=np.float64):
         else:
             lo, hi = dom
             diff.append(rng.uniform(lo, hi, size=a).astype(dtype))
-            slots.append(None)
+            slots.append(_DRAWN)
 
     def f(*xs):
         it = iter(xs)
-        full = [next(it) if s is None else s for s in slots]
+        full = [next(it) if s is _DRAWN else s for s in slots]
+        if case.wrap is not None:
+            return case.wrap(PRIMS[case.name], *full, **case.kwargs)
         return PRIMS[case.name](*full, **case.kwargs)
 
     return f, diff, rng

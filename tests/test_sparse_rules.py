@@ -37,6 +37,7 @@ NOT_TIGHT = {
     "fmin": "as maximum",
 }
 POINTS = 3
+_DRAWN = object()  # a slot filled by a random draw (a Const may well hold None)
 
 
 def _instantiate(case, seed):
@@ -48,11 +49,14 @@ def _instantiate(case, seed):
             slots.append(a.value)
         else:
             xs.append(rng.uniform(*dom, size=a))
-            slots.append(None)
+            slots.append(_DRAWN)
 
     def f(*ys):
         it = iter(ys)
-        return PRIMS[case.name](*[next(it) if s is None else s for s in slots], **case.kwargs)
+        full = [next(it) if s is _DRAWN else s for s in slots]
+        if case.wrap is not None:
+            return case.wrap(PRIMS[case.name], *full, **case.kwargs)
+        return PRIMS[case.name](*full, **case.kwargs)
 
     return f, xs
 

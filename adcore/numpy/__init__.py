@@ -231,3 +231,6 @@ random = _np.random
 row_stack = vstack
 
 _dispatch.install()
+
+from adcore.numpy import fft  # noqa: E402  (registers numpy.fft with the front end)
+from adcore.numpy.index_tricks import c_, r_  # noqa: E402

@@ -11,6 +11,7 @@ A numpy function or ufunc without a rule raises ``NotImplementedError`` naming
 it; writing into a traced array raises ``TypeError``.
 """
 
+import sys
 import warnings
 
 import numpy as np
@@ -77,6 +78,15 @@ def _qualname(func):
     return f"{module}.{func.__name__}"
 
 
+def _scipy_ufunc(ufunc):
+    """scipy.special's ufuncs get their rules on first use (adcore.scipy.special registers them)."""
+    if "scipy.special" not in sys.modules or "adcore.scipy.special" in sys.modules:
+        return None
+    import adcore.scipy.special  # noqa: F401  (fills UFUNCS)
+
+    return UFUNCS.get(ufunc)
+
+
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if "out" in kwargs:
         raise TypeError(
@@ -89,7 +99,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
             f"numpy.{ufunc.__name__}.{method} has no adcore rule; use the adcore.numpy "
             f"function (e.g. adcore.numpy.sum for add.reduce)"
         )
-    impl = UFUNCS.get(ufunc)
+    impl = UFUNCS.get(ufunc) or _scipy_ufunc(ufunc)
     if impl is None:
         raise NotImplementedError(f"numpy.{ufunc.__name__} has no adcore derivative rule")
     if kwargs:
@@ -219,6 +229,10 @@ def install():
     T.reshape = _reshape_method
     T.transpose = _transpose_method
     T.T = property(lambda s: shape.transpose(s, None))
+    # complex parts: the identity/zero on real arrays, a named error on complex ones
+    T.real = property(lambda s: ew.real(s))
+    T.imag = property(lambda s: ew.imag(s))
+    T.conj = lambda s: ew.conj(s)
     T.dot = lambda s, o, out=None: contractions.dot(s, o, out=out)
     T.squeeze = lambda s, axis=None: shape.squeeze(s, axis)
     T.ravel = lambda s, order="C": shape.ravel(s, order)

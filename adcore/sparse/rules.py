@@ -92,7 +92,7 @@ def gather_pattern(prim, ans, args, kwargs, traced):
     with the numbers permuted must agree, or the primitive combines entries and
     the rule gives up (dense) rather than guess.
     """
-    data = [i for i in range(len(args)) if prim.jvps.get(i) not in (None, NONDIFF)]
+    data = [i for i in range(len(args)) if prim.rule("jvp", i) not in (None, NONDIFF)]
     key = _gather_key(args, kwargs, traced, data)
     known = _GATHERS.setdefault(prim, {})
     if key is not None and key in known:
@@ -284,6 +284,12 @@ def batch_dense_pattern(prim, ans, args, kwargs, traced):
     return out
 
 
+def dense_pattern(prim, ans, args, kwargs, traced):
+    """Every output element reads every element of each traced argument: the honest
+    rule for operators that mix whole arrays (fft, scipy's solvers, convolve, odeint)."""
+    return {j: pt.DENSE for j in traced}
+
+
 def _solve_rhs(b_shape, labels, out_shape):
     # x = A^-1 b column by column: x[..., :, k] reads b[..., :, k] only
     lb = labels[len(labels) - len(b_shape) :]
@@ -292,6 +298,7 @@ def _solve_rhs(b_shape, labels, out_shape):
 
 # ---- the table ----------------------------------------------------------------------------
 LINEAR = {"add", "subtract", "negative", "deg2rad", "rad2deg", "where", "astype", "sum", "cumsum"}
+LINEAR |= {"dft", "irfftn", "irfftn_transpose"}  # adcore.numpy.fft
 PIECEWISE = {
     "absolute",
     "fabs",
@@ -323,8 +330,15 @@ BY_KIND = {
     "elementwise": elementwise_pattern,
     "shape": gather_pattern,
     "reduction": reduction_pattern,
+    "elementwise_with_parameters": elementwise_pattern,  # scipy.special's zeta, gammainc...
 }
-BY_FAMILY = {"decompositions": batch_dense_pattern}
+BY_FAMILY = {
+    "decompositions": batch_dense_pattern,
+    "fft": dense_pattern,
+    "scipy.linalg": dense_pattern,
+    "scipy.signal": dense_pattern,
+    "scipy.integrate": dense_pattern,
+}
 
 
 def curvature_of(prim):

@@ -42,7 +42,7 @@ def _curve(prim, args, series, kwargs):
     moving = []
     for i, s in enumerate(series):
         if s is not None:
-            rule = prim.jvps.get(i)
+            rule = prim.rule("jvp", i)
             if rule is None:
                 raise prim.missing("jvp", i)
             if rule is not NONDIFF:

@@ -40,7 +40,7 @@ def per_coefficient(prim, ans, args, series, kwargs, tag):
     for i, s in enumerate(series):
         if s is None:
             continue
-        rule = prim.jvps.get(i)
+        rule = prim.rule("jvp", i)
         if rule is None:
             raise prim.missing("jvp", i)
         if rule is NONDIFF:
@@ -98,7 +98,7 @@ def multilinear(prim, ans, args, series, kwargs, tag):
                 continue  # a zero coefficient: the term vanishes
             if len(raised) == 1 and tag.nbatch:  # one batched operand: its JVP rule
                 i, o = raised[0]
-                terms.append(prim.jvps.get(i)(series[i][o - 1], ans, *args, **kwargs))
+                terms.append(prim.rule("jvp", i)(series[i][o - 1], ans, *args, **kwargs))
                 continue
             xs = list(args)
             if not tag.nbatch:
@@ -140,7 +140,7 @@ def linear_solve(prim, ans, args, series, kwargs, tag):
 
 def _solve_series(prim, ans, args, series, k):
     sa, sb = (s or [None] * k for s in series)
-    ja, jb = prim.jvps[0], prim.jvps[1]
+    ja, jb = prim.rule("jvp", 0), prim.rule("jvp", 1)
     y = [ans]
     for n in range(1, k + 1):
         terms = [None if sb[n - 1] is None else jb(sb[n - 1], ans, *args)]
