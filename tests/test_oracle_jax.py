@@ -70,6 +70,8 @@ CONVENTIONS = {
     "fabs@0": "fabs is abs: SPEC's abs'(0) = 0; JAX takes 1",
     "fmax@ties": "adcore splits a tie 0.5/0.5 as SPEC fixes for maximum; JAX gives it all to x",
     "fmin@ties": "adcore splits a tie 0.5/0.5 as SPEC fixes for minimum; JAX gives it all to x",
+    "hypot@(0,0)": "a cone at the origin: adcore's derivative is 0 there, as SPEC's abs'(0) "
+    "(test_regression_hypot_at_the_origin); JAX's is one-sided",
 }
 
 # Cases where JAX is wrong and adcore right (each pinned by a named test against
@@ -477,3 +479,58 @@ def test_special_point_matches_jax(case: At):
             compare(f_ad, f_jax, case.points(), rtol=ORACLE[case.name].rtol, third=case.third)
         return
     compare(f_ad, f_jax, case.points(), rtol=ORACLE[case.name].rtol, third=case.third)
+
+
+# ---- regressions: what the oracle found, pinned -------------------------------------------
+
+
+def _fd_gradient(fn, x, h=1e-6):
+    cols = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = h
+        cols.append((fn(x + e.reshape(x.shape)) - fn(x - e.reshape(x.shape))) / (2 * h))
+    return np.stack(cols, axis=-1)
+
+
+def test_hypot_hessian_where_arguments_tie():
+    # JAX's hypot Hessian is 0 where |x| == |y| (it is built on max/min of |x|, |y|);
+    # hypot is smooth there and adcore's matches differences of its gradient
+    def f(v):
+        return anp.hypot(v[0], v[1])
+
+    for point in ([1.0, 1.0], [0.5, -0.5], [2.0, 2.0]):
+        x = np.array(point)
+        want = _fd_gradient(adcore.grad(f), x)
+        np.testing.assert_allclose(adcore.hessian(f)(x), want, rtol=1e-6, atol=1e-8)
+
+
+def test_regression_hypot_at_the_origin():
+    # d hypot / dx was x / hypot = 0 / 0 = nan at (0, 0), in both modes and every nesting;
+    # hypot(x, 0) = |x|, so the origin takes abs's SPEC convention: 0
+    g = adcore.grad(lambda x, y: anp.hypot(x, y), (0, 1))(0.0, 0.0)
+    assert g == (0.0, 0.0)
+    _, t = adcore.jvp(lambda x, y: anp.hypot(x, y), (0.0, 0.0), (1.0, 1.0))
+    assert t == 0.0
+    h = adcore.hessian(lambda v: anp.hypot(v[0], v[1]))(np.array([0.0, 0.0]))
+    assert np.all(np.isfinite(h))
+    np.testing.assert_allclose(adcore.grad(lambda x: anp.hypot(x, 0.0))(0.0), 0.0)
+
+
+def test_regression_det_of_a_singular_matrix():
+    # det's rules used det(x) inv(x)^T: at an exactly singular matrix inv raised
+    # LinAlgError, yet the derivative (the cofactor matrix) exists; found against JAX
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
+    np.testing.assert_allclose(adcore.grad(anp.linalg.det)(a), [[4.0, -2.0], [-2.0, 1.0]])
+    _, t = adcore.jvp(anp.linalg.det, (a,), (np.eye(2),))
+    np.testing.assert_allclose(t, 5.0)  # trace of adj(a)
+    # second order: d2 det / da_00 da_11 = 1, d2 det / da_01 da_10 = -1
+    h = adcore.hessian(anp.linalg.det)(a).reshape(4, 4)
+    np.testing.assert_allclose(h, [[0, 0, 0, 1], [0, 0, -1, 0], [0, -1, 0, 0], [1, 0, 0, 0]])
+    zero3 = np.zeros((3, 3))
+    np.testing.assert_allclose(adcore.grad(anp.linalg.det)(zero3), zero3)
+    stack = np.stack([a, np.eye(2)])  # one singular matrix in a stack
+    g = adcore.jacrev(anp.linalg.det)(stack)
+    np.testing.assert_allclose(g[0, 0], [[4.0, -2.0], [-2.0, 1.0]])
+    np.testing.assert_allclose(g[1, 1], np.eye(2))
+    np.testing.assert_allclose(adcore.grad(anp.linalg.det)(np.zeros((1, 1))), [[1.0]])
