@@ -17,10 +17,10 @@ unrelated implementation, so here every registered primitive
   at_set, take, norm, ...), at random and special points.
 
 Where the two disagree on purpose the case is listed in ``CONVENTIONS`` with
-the reason (and the test checks they still disagree, so the table cannot go
-stale).  Cases whose fix is on another branch are in
-``KNOWN_FIXED_ELSEWHERE``: strict xfails, so the lead sees them pass and
-empties the table after merging.
+the reason, where JAX is wrong in ``JAX_WRONG`` (the test checks they still
+disagree, so neither table can go stale).  Cases whose fix is on another
+branch are in ``registry_specs.KNOWN_FIXED_ELSEWHERE``: strict xfails, so the
+lead sees them pass and empties the table after merging.
 """
 
 import zlib
@@ -32,7 +32,7 @@ jax = pytest.importorskip("jax")
 
 import jax.numpy as jnp  # noqa: E402
 from oracle_table import NOT_IN_JAX, ORACLE  # noqa: E402
-from registry_specs import Case, Const, cases_for  # noqa: E402
+from registry_specs import KNOWN_FIXED_ELSEWHERE, Case, Const, cases_for  # noqa: E402
 
 import adcore  # noqa: E402
 import adcore.numpy as anp  # noqa: E402
@@ -52,20 +52,6 @@ def _extra_specs():
 
 
 EXTRA = _extra_specs()
-
-# Cases fixed on another branch (issue 11's list): strict xfails until merged.
-KNOWN_FIXED_ELSEWHERE = {
-    "power@x**0": "issue 11: integer powers at 0 (x**0)",
-    "power@x**1": "issue 11: integer powers at 0 (x**1 hessian)",
-    "power@x**np.int64(0)": "issue 11: integer powers at 0 (x**0)",
-    "power@x**np.int64(1)": "issue 11: integer powers at 0 (x**1 hessian)",
-    "power@x**np.int64(2)": "issue 11: integer powers at 0 (t**np.int64(2) third derivative)",
-    "sinc@0": "issue 11: sinc''(0)",
-    "cumprod@zeros": "issue 11: cumprod at 0",
-    "cumprod@one-zero": "issue 11: cumprod at 0",
-    "at_set@repeated-index": "issue 11: at_set with repeated index",
-    "vector_norm@two-axes": "issue 11: vector_norm over 2 axes",
-}
 
 # Cases where adcore differs from JAX by a convention, with the reason.
 CONVENTIONS = {
@@ -742,7 +728,7 @@ def _binary_steps():
             t["broadcast_to"](a, (2, 3)), t["matmul"](t["transpose"](t["broadcast_to"](b, (2, 3))), t["broadcast_to"](a, (2, 3)))  # noqa: E501
         ),
         "einsum": lambda t, a, b: t["einsum"](
-            "ij,ij->j", t["broadcast_to"](a, (2, 3)), t["broadcast_to"](b, (2, 3))
+            "ij,kj->ij", t["broadcast_to"](a, (2, 3)), t["broadcast_to"](b, (2, 3))
         ),
         "concatenate": lambda t, a, b: t["concatenate"](
             t["getitem"](t["broadcast_to"](a, (2, 3)), index=(slice(None), slice(0, 1))),

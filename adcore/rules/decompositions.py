@@ -136,7 +136,7 @@ def _cofactor(ans, x):
         return np.ones(shape_of(x), dtype=np.result_type(getval(x)))
     rest = np.array([[k for k in range(n) if k != i] for i in range(n)])  # (n, n - 1)
     minors = sh.getitem(x, (Ellipsis, rest[:, None, :, None], rest[None, :, None, :]))
-    signs = (-1.0) ** np.add.outer(np.arange(n), np.arange(n))
+    signs = ((-1.0) ** np.add.outer(np.arange(n), np.arange(n))).astype(_eye(n, x).dtype)
     return signs * det(minors)  # (..., n, n): det of each (n-1) x (n-1) minor
 
 
