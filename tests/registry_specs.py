@@ -211,7 +211,10 @@ def _ok(fn, x):
 
 
 EXACT_SPECS = {
-    "sum": [Case([Exact([3.0])], label="one-element"), Case([Exact([[0.0], [1.0]])], dict(axis=1), label="one-per-row")],  # noqa: E501
+    "sum": [
+        Case([Exact([3.0])], label="one-element"),
+        Case([Exact([[0.0], [1.0]])], dict(axis=1), label="one-per-row"),
+    ],  # noqa: E501
     "prod": [
         Case([Exact([3.0])], label="one-element"),
         Case([Exact([0.0, 2.0, 3.0])], label="one-zero"),
@@ -228,13 +231,24 @@ EXACT_SPECS = {
     "cumsum": [Case([Exact([0.0])], dict(axis=0), label="one-element")],
     "getitem": [
         Case([Exact([0.0, 1.0, 2.0])], dict(index=(np.array([0, 0, 2, -1]),)), label="repeated"),
-        Case([Exact([[0.0, 1.0], [1.0, 0.0]])], dict(index=(np.array([1, 1]), np.array([0, 0]))), label="repeated-pairs"),  # noqa: E501
+        Case(
+            [Exact([[0.0, 1.0], [1.0, 0.0]])],
+            dict(index=(np.array([1, 1]), np.array([0, 0]))),
+            label="repeated-pairs",
+        ),  # noqa: E501
     ],
     "scatter_add": [
-        Case([Exact([1.0, 0.0, 2.0])], dict(index=(np.array([1, 1, 0]),), shape=(2,)), label="repeated")  # noqa: E501
+        Case(
+            [Exact([1.0, 0.0, 2.0])],
+            dict(index=(np.array([1, 1, 0]),), shape=(2,)),
+            label="repeated",
+        )  # noqa: E501
     ],
     "matmul": [Case([Exact([0.0, 1.0]), Exact([1.0, 0.0])], label="zeros")],
-    "det": [Case([Exact([[1.0, 2.0], [2.0, 4.0]])], label="singular"), Case([Exact([[0.0]])], label="zero-1x1")],  # noqa: E501
+    "det": [
+        Case([Exact([[1.0, 2.0], [2.0, 4.0]])], label="singular"),
+        Case([Exact([[0.0]])], label="zero-1x1"),
+    ],  # noqa: E501
 }
 
 

@@ -88,6 +88,8 @@ arctan2 = elementwise(
     name="arctan2",
     domain=[POS, POS],
 )
+
+
 def _hypot_d(ans, a):
     # d hypot / da = a / hypot; at the origin hypot is a cone, like abs at 0: 0 there
     # (SPEC's abs'(0) = 0), where a / 0 was nan
