@@ -851,12 +851,21 @@ def _program_check(seed, n_steps):
         raise AssertionError(f"program (seed {seed}): {shown}: {e}") from None
 
 
-@pytest.mark.parametrize("seed", range(COMPOSITES))
+def _seeds(seeds):
+    out = []
+    for seed in seeds:
+        known = KNOWN_FIXED_ELSEWHERE.get(f"composite-{seed}")
+        marks = pytest.mark.xfail(strict=True, reason=known) if known else ()
+        out.append(pytest.param(seed, id=f"composite-{seed}", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("seed", _seeds(range(COMPOSITES)))
 def test_random_composites(seed):
     _program_check(seed, n_steps=6)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(1000, 1000 + LONG_COMPOSITES))
+@pytest.mark.parametrize("seed", _seeds(range(1000, 1000 + LONG_COMPOSITES)))
 def test_random_composites_long(seed):
     _program_check(seed, n_steps=10)
