@@ -49,6 +49,7 @@ if "jax" not in sys.modules and "XLA_FLAGS" not in os.environ:
 jax = pytest.importorskip("jax")
 
 import jax.numpy as jnp  # noqa: E402
+from oracle_cases import SURFACE, Surface, floats, random_program, run_program  # noqa: E402
 from oracle_table import NOT_IN_JAX, ORACLE  # noqa: E402
 from registry_specs import KNOWN_FIXED_ELSEWHERE, Case, Const, cases_for  # noqa: E402
 
@@ -418,72 +419,82 @@ def _elementwise_special():
         yield from _grouped(lambda p, k=k: f"power@x**{k!r}", "power", points, [None, Const(k)])
 
 
-def _a(*rows):
-    return np.array(rows, dtype=np.float64)
-
-
 STRUCTURAL_SPECIAL = [
     # single-element reductions and zeros inside products
-    At("sum@one-element", "sum", [_a(3.0)]),
-    At("sum@one-element-axis", "sum", [_a([3.0], [-1.0])], dict(axis=1, keepdims=True)),
-    At("prod@one-element", "prod", [_a(3.0)], third=True),
-    At("prod@zero", "prod", [_a(0.0)], third=True),
-    At("prod@zeros-rows", "prod", [_a([0.0, 2.0, 3.0], [0.0, 0.0, 3.0])], dict(axis=1), third=True),
+    At("sum@one-element", "sum", [floats(3.0)]),
+    At("sum@one-element-axis", "sum", [floats([3.0], [-1.0])], dict(axis=1, keepdims=True)),
+    At("prod@one-element", "prod", [floats(3.0)], third=True),
+    At("prod@zero", "prod", [floats(0.0)], third=True),
+    At(
+        "prod@zeros-rows",
+        "prod",
+        [floats([0.0, 2.0, 3.0], [0.0, 0.0, 3.0])],
+        dict(axis=1),
+        third=True,
+    ),
     At(
         "prod@zeros-cols",
         "prod",
-        [_a([0.0, 2.0], [0.0, 0.0], [1.0, 0.0])],
+        [floats([0.0, 2.0], [0.0, 0.0], [1.0, 0.0])],
         dict(axis=0),
         third=True,
     ),
-    At("prod@all-zero", "prod", [_a(0.0, 0.0, 0.0)], third=True),
-    At("max@one-element", "max", [_a(3.0)]),
-    At("logsumexp@one-element", "logsumexp", [_a(3.0)]),
-    At("logsumexp@equal", "logsumexp", [_a(1.0, 1.0, 1.0)]),
-    At("softmax@one-element", "softmax", [_a([3.0], [1.0])], dict(axis=-1)),
-    At("log_softmax@one-element", "log_softmax", [_a([3.0], [1.0])], dict(axis=-1)),
+    At("prod@all-zero", "prod", [floats(0.0, 0.0, 0.0)], third=True),
+    At("max@one-element", "max", [floats(3.0)]),
+    At("logsumexp@one-element", "logsumexp", [floats(3.0)]),
+    At("logsumexp@equal", "logsumexp", [floats(1.0, 1.0, 1.0)]),
+    At("softmax@one-element", "softmax", [floats([3.0], [1.0])], dict(axis=-1)),
+    At("log_softmax@one-element", "log_softmax", [floats([3.0], [1.0])], dict(axis=-1)),
     # ties where SPEC fixes the share: max/min reductions split equally
-    At("max@ties", "max", [_a([1.0, 1.0, 0.0], [2.0, 2.0, 2.0])], dict(axis=1)),
-    At("min@ties", "min", [_a([1.0, 1.0, 3.0], [2.0, 2.0, 2.0])], dict(axis=1)),
+    At("max@ties", "max", [floats([1.0, 1.0, 0.0], [2.0, 2.0, 2.0])], dict(axis=1)),
+    At("min@ties", "min", [floats([1.0, 1.0, 3.0], [2.0, 2.0, 2.0])], dict(axis=1)),
     # running products through zeros, one-element running sums
     At(
-        "cumprod@zeros", "cumprod", [_a([0.0, 2.0, 3.0], [2.0, 0.0, 3.0])], dict(axis=1), third=True
+        "cumprod@zeros",
+        "cumprod",
+        [floats([0.0, 2.0, 3.0], [2.0, 0.0, 3.0])],
+        dict(axis=1),
+        third=True,
     ),
-    At("cumprod@one-element", "cumprod", [_a(3.0)], dict(axis=0)),
-    At("cumsum@one-element", "cumsum", [_a(3.0)], dict(axis=0)),
+    At("cumprod@one-element", "cumprod", [floats(3.0)], dict(axis=0)),
+    At("cumsum@one-element", "cumsum", [floats(3.0)], dict(axis=0)),
     # repeated indices: gradients must add up
     At(
         "getitem@repeated",
         "getitem",
-        [_a(1.0, 2.0, 3.0, 4.0)],
+        [floats(1.0, 2.0, 3.0, 4.0)],
         dict(index=(np.array([0, 0, 1, -1, -1]),)),
     ),
     At(
         "getitem@repeated-pairs",
         "getitem",
-        [_a([1.0, 2.0], [3.0, 4.0], [5.0, 6.0])],
+        [floats([1.0, 2.0], [3.0, 4.0], [5.0, 6.0])],
         dict(index=(np.array([1, 1, 2]), np.array([0, 0, -1]))),
     ),
     At(
         "scatter_add@repeated",
         "scatter_add",
-        [_a(1.0, 2.0, 3.0, 4.0)],
+        [floats(1.0, 2.0, 3.0, 4.0)],
         dict(index=(np.array([0, 2, 2, 0]),), shape=(3,)),
     ),
-    At("einsum@repeated-letter", "einsum", [Const("ii->i"), _a([1.0, 2.0], [3.0, 0.0])]),
+    At("einsum@repeated-letter", "einsum", [Const("ii->i"), floats([1.0, 2.0], [3.0, 0.0])]),
     # products with exact zeros, 1x1 matrices, singular matrices
-    At("matmul@zeros", "matmul", [_a(0.0, 1.0, 0.0), _a(1.0, 0.0, 2.0)]),
-    At("matmul@1x1", "matmul", [_a([2.0]), _a([0.0])]),
-    At("det@integers", "det", [_a([2.0, 1.0], [1.0, 1.0])], third=True),
-    At("det@singular", "det", [_a([1.0, 2.0], [2.0, 4.0])], third=True),
-    At("det@zero-1x1", "det", [_a([0.0])]),
-    At("inv@1x1", "inv", [_a([2.0])]),
-    At("solve@1x1", "solve", [_a([2.0]), _a(1.0)]),
-    At("where@all-true", "where", [Const(np.array([True, True])), _a(1.0, 2.0), _a(0.0, 0.0)]),
-    At("clip@integers", "clip", [_a(-2.0, -1.0, 0.0, 1.0, 2.0), Const(-1.5), Const(1.5)]),
-    At("broadcast_to@one-element", "broadcast_to", [_a(0.0)], dict(shape=(2, 3))),
-    At("pad_zeros@one-element", "pad_zeros", [_a(3.0)], dict(width=((1, 2),))),
-    At("roll@one-element", "roll", [_a(3.0)], dict(shift=1, axis=0)),
+    At("matmul@zeros", "matmul", [floats(0.0, 1.0, 0.0), floats(1.0, 0.0, 2.0)]),
+    At("matmul@1x1", "matmul", [floats([2.0]), floats([0.0])]),
+    At("det@integers", "det", [floats([2.0, 1.0], [1.0, 1.0])], third=True),
+    At("det@singular", "det", [floats([1.0, 2.0], [2.0, 4.0])], third=True),
+    At("det@zero-1x1", "det", [floats([0.0])]),
+    At("inv@1x1", "inv", [floats([2.0])]),
+    At("solve@1x1", "solve", [floats([2.0]), floats(1.0)]),
+    At(
+        "where@all-true",
+        "where",
+        [Const(np.array([True, True])), floats(1.0, 2.0), floats(0.0, 0.0)],
+    ),
+    At("clip@integers", "clip", [floats(-2.0, -1.0, 0.0, 1.0, 2.0), Const(-1.5), Const(1.5)]),
+    At("broadcast_to@one-element", "broadcast_to", [floats(0.0)], dict(shape=(2, 3))),
+    At("pad_zeros@one-element", "pad_zeros", [floats(3.0)], dict(width=((1, 2),))),
+    At("roll@one-element", "roll", [floats(3.0)], dict(shift=1, axis=0)),
 ]
 
 
@@ -567,160 +578,7 @@ def test_regression_det_of_a_singular_matrix():
     np.testing.assert_allclose(adcore.grad(anp.linalg.det)(np.zeros((1, 1))), [[1.0]])
 
 
-# ---- the numpy surface built on the primitives ---------------------------------------------
-
-
-class Surface:
-    """``adcore(xp, *xs)`` written once against a numpy-like module, run with
-    ``xp = adcore.numpy`` and ``xp = jax.numpy``; ``args`` are shapes (seeded random
-    points) or arrays (exact points).  ``jax_fn`` overrides JAX's side where names differ."""
-
-    def __init__(self, label, fn, args, jax_fn=None, third=False, default=False):
-        self.label, self.fn, self.args, self.jax_fn = label, fn, args, jax_fn
-        self.third, self.default = third, default
-
-    def functions(self):
-        jax_side = self.jax_fn or (lambda *xs: self.fn(jnp, *xs))
-        return (lambda *xs: self.fn(anp, *xs)), jax_side
-
-    def points(self, rng):
-        if all(isinstance(a, tuple) for a in self.args):
-            return [[rng.standard_normal(a) for a in self.args] for _ in range(RANDOM_POINTS)]
-        return [[np.asarray(a, dtype=np.float64) for a in self.args]]
-
-
-def _at_set(xp, x, v, index):
-    if xp is jnp:
-        return x.at[index].set(v)
-    return anp.at_set(x, index, v)
-
-
-SURFACE = [
-    # reductions built on sum: mean, var, std, with one-element reductions
-    Surface("mean", lambda xp, x: xp.mean(x, axis=0), [(3, 2)], default=True),
-    Surface("var-ddof1", lambda xp, x: xp.var(x, axis=-1, ddof=1), [(2, 4)], default=True),
-    Surface("std-keepdims", lambda xp, x: xp.std(x, axis=0, keepdims=True), [(3, 2)]),
-    Surface("var@one-element", lambda xp, x: xp.var(x), [_a(3.0)], default=True),
-    Surface("std@one-element", lambda xp, x: xp.std(x, axis=0), [_a([3.0, 1.0])], default=True),
-    Surface("average-weights", lambda xp, x, w: xp.average(x, axis=0, weights=w), [(3, 2), (3,)]),
-    Surface("ptp", lambda xp, x: xp.ptp(x, axis=1), [(2, 3)]),
-    Surface("median", lambda xp, x: xp.median(x, axis=0), [(4, 2)]),
-    Surface("quantile", lambda xp, x: xp.quantile(x, 0.3), [(5,)]),
-    Surface("cov", lambda xp, x: xp.cov(x), [(2, 5)]),
-    Surface("corrcoef", lambda xp, x: xp.corrcoef(x), [(3, 4)]),
-    Surface("cumsum-flat", lambda xp, x: xp.cumsum(x), [(2, 3)]),
-    Surface("cumprod-flat", lambda xp, x: xp.cumprod(x * 0.5 + 2.0), [(2, 3)]),
-    Surface("cumprod@one-zero", lambda xp, x: xp.cumprod(x), [_a(1.0, 0.0, 2.0)], default=True),
-    # indexing: at_set, take, take_along_axis, sort, with repeated indices
-    Surface(
-        "at_set",
-        lambda xp, x, v: _at_set(xp, x, v, np.array([0, 2])),
-        [(4,), (2,)],
-        default=True,
-    ),
-    Surface(
-        "at_set@repeated-index",
-        lambda xp, x, v: _at_set(xp, x, v, np.array([1, 1])),
-        [_a(1.0, 2.0, 3.0), _a(5.0, 7.0)],
-        default=True,
-    ),
-    Surface(
-        "take@repeated",
-        lambda xp, x: xp.take(x, np.array([2, 0, 2, 2]), axis=1),
-        [(2, 3)],
-        default=True,
-    ),
-    Surface(
-        "take_along_axis",
-        lambda xp, x: xp.take_along_axis(x, np.array([[0, 0], [1, 0]]), axis=1),
-        [(2, 2)],
-    ),
-    Surface("sort", lambda xp, x: xp.sort(x, axis=0), [(3, 2)]),
-    Surface("repeat", lambda xp, x: xp.repeat(x, 2, axis=0), [(2, 2)]),
-    Surface("tile", lambda xp, x: xp.tile(x, (2, 1)), [(3,)]),
-    Surface("diff", lambda xp, x: xp.diff(x, n=2), [(5,)]),
-    Surface("pad-edge", lambda xp, x: xp.pad(x, 2, mode="edge"), [(3,)]),
-    Surface("pad-reflect", lambda xp, x: xp.pad(x, ((1, 2), (0, 1)), mode="reflect"), [(3, 3)]),
-    Surface("rot90", lambda xp, x: xp.rot90(x), [(2, 3)]),
-    Surface("roll-flat", lambda xp, x: xp.roll(x, 4), [(2, 3)]),
-    Surface("triu-trace", lambda xp, x: xp.triu(x, 1) + xp.trace(x), [(3, 3)]),
-    Surface("diag", lambda xp, x: xp.diag(x, k=1), [(3,)]),
-    Surface("diagonal", lambda xp, x: xp.diagonal(x, offset=-1, axis1=1, axis2=2), [(2, 3, 3)]),
-    Surface("convolve", lambda xp, x, y: xp.convolve(x, y, mode="same"), [(5,), (3,)]),
-    Surface(
-        "stack-hstack",
-        lambda xp, x, y: xp.hstack([xp.stack([x, y], axis=1), x[:, None]]),
-        [(3,), (3,)],
-    ),  # noqa: E501
-    Surface("split", lambda xp, x: xp.split(x, [1, 3], axis=1)[1], [(2, 4)]),
-    Surface("moveaxis", lambda xp, x: xp.moveaxis(x, 0, -1), [(2, 3, 4)]),
-    # products and contractions
-    Surface("dot", lambda xp, x, y: xp.dot(x, y), [(2, 3), (3,)]),
-    Surface("outer-inner", lambda xp, x, y: xp.outer(x, y) + xp.inner(x, y), [(3,), (3,)]),
-    Surface("kron", lambda xp, x, y: xp.kron(x, y), [(2, 2), (2,)]),
-    Surface(
-        "tensordot", lambda xp, x, y: xp.tensordot(x, y, axes=([0, 2], [1, 0])), [(2, 3, 4), (4, 2)]
-    ),  # noqa: E501
-    Surface("cross", lambda xp, x, y: xp.cross(x, y), [(2, 3), (3,)]),
-    Surface("vdot", lambda xp, x, y: xp.vdot(x, y), [(2, 2), (2, 2)]),
-    Surface(
-        "einsum-ellipsis", lambda xp, x, y: xp.einsum("...ij,jk->...ik", x, y), [(2, 2, 3), (3, 2)]
-    ),  # noqa: E501
-    # linear algebra composites
-    Surface("norm-2", lambda xp, x: xp.linalg.norm(x), [(3,)], default=True),
-    Surface("norm-1", lambda xp, x: xp.linalg.norm(x, ord=1), [(3,)]),
-    Surface("norm-inf", lambda xp, x: xp.linalg.norm(x, ord=np.inf, axis=0), [(3, 2)]),
-    Surface("norm-3", lambda xp, x: xp.linalg.norm(x, ord=3, axis=-1), [(2, 3)]),
-    Surface("norm-fro", lambda xp, x: xp.linalg.norm(x, "fro"), [(2, 3)], default=True),
-    Surface("norm-nuc", lambda xp, x: xp.linalg.norm(x, "nuc"), [(3, 2)]),
-    Surface("norm-matrix-2", lambda xp, x: xp.linalg.norm(x, 2), [(2, 3)]),
-    Surface("norm-matrix-1", lambda xp, x: xp.linalg.norm(x, 1), [(3, 3)]),
-    Surface("norm-axes", lambda xp, x: xp.linalg.norm(x, axis=(0, 2)), [(2, 3, 2)], default=True),
-    Surface(
-        "vector_norm@two-axes",
-        lambda xp, x: xp.linalg.vector_norm(x, axis=(0, 2)),
-        [(2, 3, 2)],
-        default=True,
-    ),
-    Surface("slogdet", lambda xp, x: xp.linalg.slogdet(x)[1], [(3, 3)]),
-    Surface("eigvalsh", lambda xp, x: xp.linalg.eigvalsh(x + xp.swapaxes(x, -1, -2)), [(3, 3)]),
-    Surface("svdvals", lambda xp, x: xp.linalg.svd(x, compute_uv=False), [(3, 2)]),
-    Surface(
-        "cholesky-upper",
-        lambda xp, x: xp.linalg.cholesky(x @ x.T + 3.0 * xp.eye(3), upper=True),
-        [(3, 3)],
-    ),  # noqa: E501
-    Surface("matrix_power-3", lambda xp, x: xp.linalg.matrix_power(x, 3), [(2, 2)]),
-    Surface(
-        "matrix_power--2", lambda xp, x: xp.linalg.matrix_power(x + 3.0 * xp.eye(2), -2), [(2, 2)]
-    ),  # noqa: E501
-    Surface("multi_dot", lambda xp, x, y: xp.linalg.multi_dot([x, y, x.T]), [(2, 3), (3, 3)]),
-    Surface("lstsq", lambda xp, a, b: xp.linalg.lstsq(a, b)[0], [(4, 2), (4,)]),
-    Surface(
-        "solve-matrix", lambda xp, a, b: xp.linalg.solve(a + 3.0 * xp.eye(3), b), [(3, 3), (3, 2)]
-    ),  # noqa: E501
-    # misc
-    Surface("linspace", lambda xp, a, b: xp.linspace(a, b, 4), [(2,), (2,)]),
-    Surface("logsumexp-axes", lambda xp, x: _logsumexp(xp, x), [(2, 3, 2)], default=True),
-    Surface("nan_to_num", lambda xp, x: xp.nan_to_num(x), [(3,)]),
-    Surface(
-        "clip-arrays",
-        lambda xp, x, lo: xp.clip(x, lo, lo + 1.0),
-        [_a(-2.0, 0.25, 2.0), _a(-1.0, 0.0, 0.5)],
-    ),  # noqa: E501
-    Surface(
-        "square-power-int",
-        lambda xp, x: x**2 + x**3 - 2.0 * x**-1,
-        [_a(0.5, -1.0, 2.0)],
-        third=True,
-    ),  # noqa: E501
-]
-
-
-def _logsumexp(xp, x):
-    if xp is jnp:
-        return jax.scipy.special.logsumexp(x, axis=(0, 2))
-    return anp.logsumexp(x, axis=(0, 2))
+# ---- the numpy surface built on the primitives (table in oracle_cases) ---------------------
 
 
 def _surface_cases():
@@ -738,97 +596,11 @@ def _surface_cases():
 @pytest.mark.parametrize("case", _surface_cases())
 def test_surface_matches_jax(case: Surface):
     f_ad, f_jax = case.functions()
-    points = case.points(np.random.default_rng(_seed(case.label)))
+    points = case.points(np.random.default_rng(_seed(case.label)), RANDOM_POINTS)
     compare(f_ad, f_jax, points, seed=_seed(case.label), rtol=1e-8, third=case.third)
 
 
-# ---- random composites of smooth primitives -------------------------------------------------
-#
-# A program is a list of steps over nodes of shape (2, 3) (reductions keep their axes, so
-# every node broadcasts with every other); a step names primitives only through the table
-# ``t`` it is given, so the same program runs on adcore's primitives and on JAX's.
-
-
-def _unary_steps():
-    return {
-        name: (lambda t, a, name=name: t[name](a))
-        for name in ("sin", "cos", "tanh", "arctan", "arcsinh", "sigmoid", "softplus", "square")
-    } | {
-        "exp-tanh": lambda t, a: t["exp"](t["tanh"](a)),
-        "log-1+a^2": lambda t, a: t["log"](t["add"](t["square"](a), 1.0)),
-        "sqrt-1+a^2": lambda t, a: t["sqrt"](t["add"](t["square"](a), 1.0)),
-        "a^3": lambda t, a: t["power"](a, 3),
-        "a^2.5-of-sigmoid": lambda t, a: t["power"](t["sigmoid"](a), 2.5),
-        "flip": lambda t, a: t["flip"](a, axis=1),
-        "roll": lambda t, a: t["roll"](a, 1, axis=0),
-        "cumsum": lambda t, a: t["cumsum"](a, axis=1),
-        "cumprod": lambda t, a: t["cumprod"](a, axis=0),
-        "softmax": lambda t, a: t["softmax"](a, axis=-1),
-        "log_softmax": lambda t, a: t["log_softmax"](a, axis=0),
-        "sum-keepdims": lambda t, a: t["sum"](a, axis=0, keepdims=True),
-        "logsumexp-keepdims": lambda t, a: t["logsumexp"](a, axis=1, keepdims=True),
-        "prod-keepdims": lambda t, a: t["prod"](a, axis=1, keepdims=True),
-        "gather-repeated": lambda t, a: t["getitem"](
-            t["broadcast_to"](a, (2, 3)), index=(np.array([1, 1]), slice(None))
-        ),
-        "transpose-reshape": lambda t, a: t["reshape"](
-            t["transpose"](t["broadcast_to"](a, (2, 3))), (2, 3)
-        ),
-        "pad-slice": lambda t, a: t["getitem"](
-            t["pad_zeros"](t["broadcast_to"](a, (2, 3)), ((1, 0), (0, 2))),
-            index=(slice(1, None), slice(2, None)),
-        ),
-    }
-
-
-def _binary_steps():
-    return {
-        "add": lambda t, a, b: t["add"](a, b),
-        "subtract": lambda t, a, b: t["subtract"](a, b),
-        "multiply": lambda t, a, b: t["multiply"](a, b),
-        "logaddexp": lambda t, a, b: t["logaddexp"](a, b),
-        "hypot": lambda t, a, b: t["hypot"](a, t["add"](t["square"](b), 0.5)),
-        "divide": lambda t, a, b: t["divide"](a, t["add"](t["sin"](b), 2.0)),
-        "arctan2": lambda t, a, b: t["arctan2"](a, t["add"](t["cos"](b), 2.0)),
-        "power": lambda t, a, b: t["power"](t["add"](t["sigmoid"](a), 0.5), t["tanh"](b)),
-        "matmul": lambda t, a, b: t["matmul"](
-            t["broadcast_to"](a, (2, 3)),
-            t["matmul"](t["transpose"](t["broadcast_to"](b, (2, 3))), t["broadcast_to"](a, (2, 3))),  # noqa: E501
-        ),
-        "einsum": lambda t, a, b: t["einsum"](
-            "ij,kj->ij", t["broadcast_to"](a, (2, 3)), t["broadcast_to"](b, (2, 3))
-        ),
-        "concatenate": lambda t, a, b: t["concatenate"](
-            t["getitem"](t["broadcast_to"](a, (2, 3)), index=(slice(None), slice(0, 1))),
-            t["getitem"](t["broadcast_to"](b, (2, 3)), index=(slice(None), slice(1, None))),
-            axis=1,
-        ),
-    }
-
-
-UNARY_STEPS, BINARY_STEPS = _unary_steps(), _binary_steps()
-
-
-def random_program(rng, n_steps):
-    """Steps (label, fn, argument node indices) over two (2, 3) inputs."""
-    steps = []
-    for _ in range(n_steps):
-        n_nodes = 2 + len(steps)
-        recent = lambda: int(n_nodes - 1 - min(rng.geometric(0.5) - 1, n_nodes - 1))  # noqa: E731
-        if rng.random() < 0.6:
-            label = str(rng.choice(sorted(UNARY_STEPS)))
-            steps.append((label, UNARY_STEPS[label], (recent(),)))
-        else:
-            label = str(rng.choice(sorted(BINARY_STEPS)))
-            steps.append((label, BINARY_STEPS[label], (recent(), int(rng.integers(n_nodes)))))
-    return steps
-
-
-def run_program(steps, table, xs):
-    nodes = list(xs)
-    for _, fn, args in steps:
-        nodes.append(fn(table, *[nodes[a] for a in args]))
-    return nodes[-1]
+# ---- random composites of smooth primitives (steps in oracle_cases) --------------------------
 
 
 JAX_TABLE = {name: oracle.jax for name, oracle in ORACLE.items()}
