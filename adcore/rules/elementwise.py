@@ -122,8 +122,21 @@ arctan2 = elementwise(
     name="arctan2",
     domain=[POS, POS],
 )
+
+
+def _hypot_d(ans, a):
+    # d hypot / da = a / hypot; at the origin hypot is a cone, like abs at 0: 0 there
+    # (SPEC's abs'(0) = 0), where a / 0 was nan
+    at_origin = getval(ans) == 0
+    return where(at_origin, 0.0, a / where(at_origin, 1.0, ans))
+
+
 hypot = elementwise(
-    np.hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans, name="hypot", domain=[POS, POS]
+    np.hypot,
+    lambda ans, x, y: _hypot_d(ans, x),
+    lambda ans, x, y: _hypot_d(ans, y),
+    name="hypot",
+    domain=[POS, POS],
 )
 sinh = elementwise(np.sinh, lambda ans, x: cosh(x), name="sinh")
 cosh = elementwise(np.cosh, lambda ans, x: sinh(x), name="cosh")

@@ -121,8 +121,22 @@ def _inv_T(x):
     return _mT(inv(x))
 
 
-defjvp(det, lambda g, ans, x: ans * red.sum(_inv_T(x) * g, axis=(-2, -1)), batched=True)
-defvjp_direct(det, lambda g, ans, x: _mat2(g * ans) * _inv_T(x))
+def _cofactor(ans, x):
+    """d det(x) / dx, the cofactor matrix: det(x) inv(x)^T, or from the minors when some
+    det is exactly 0 (inv would raise, yet the derivative exists: adj(x)^T)."""
+    if np.all(getval(ans) != 0):
+        return _mat2(ans) * _inv_T(x)
+    n = shape_of(x)[-1]
+    if n == 1:
+        return np.ones(shape_of(x), dtype=np.result_type(getval(x)))
+    rest = np.array([[k for k in range(n) if k != i] for i in range(n)])  # (n, n - 1)
+    minors = sh.getitem(x, (Ellipsis, rest[:, None, :, None], rest[None, :, None, :]))
+    signs = ((-1.0) ** np.add.outer(np.arange(n), np.arange(n))).astype(_eye(n, x).dtype)
+    return signs * det(minors)  # (..., n, n): det of each (n-1) x (n-1) minor
+
+
+defjvp(det, lambda g, ans, x: red.sum(_cofactor(ans, x) * g, axis=(-2, -1)), batched=True)
+defvjp_direct(det, lambda g, ans, x: _mat2(g) * _cofactor(ans, x))
 
 logabsdet = _prim(lambda x: np.linalg.slogdet(x)[1], "logabsdet")
 defjvp(logabsdet, lambda g, ans, x: red.sum(_inv_T(x) * g, axis=(-2, -1)), batched=True)

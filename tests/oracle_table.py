@@ -1,0 +1,182 @@
+"""Every adcore primitive next to its JAX counterpart, for ``test_oracle_jax.py``.
+
+``ORACLE[name]`` is an ``Oracle``: a JAX function called exactly like the
+adcore primitive ``name`` (same positional arguments and keywords), plus, for
+the primitives whose output or input has more than one valid convention:
+
+* ``prep(xp, x)``: applied to every differentiated argument in both
+  frameworks first (``xp`` is ``adcore.numpy`` or ``jax.numpy``), e.g. making
+  a matrix symmetric positive definite for cholesky;
+* ``view(xp, out)``: applied to both outputs, e.g. squaring eigenvectors,
+  which are unique only up to sign.
+
+``NOT_IN_JAX`` lists registered primitives deliberately left out, each with
+the reason; a registered primitive in neither table fails the test.
+This module imports JAX: import it only after ``pytest.importorskip("jax")``.
+"""
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.special as jss
+from registry_specs import Case
+
+jax.config.update("jax_enable_x64", True)
+
+
+@dataclass(frozen=True)
+class Oracle:
+    jax: object
+    prep: object = None
+    view: object = None
+    rtol: float = 1e-9
+    cases: tuple = ()  # Case-s replacing the registry's spec cases (registry_specs.Case)
+
+
+def _spd(xp, b):
+    """b b^T + n I: symmetric positive definite, smooth in b (cholesky, eigh)."""
+    n = b.shape[-1]
+    return b @ xp.swapaxes(b, -1, -2) + n * xp.eye(n)
+
+
+def _symmetric(xp, b):
+    return 0.5 * (b + xp.swapaxes(b, -1, -2))
+
+
+def _square_vectors(xp, packed):
+    """Eigenvalues kept, eigenvectors squared: invariant to each vector's sign."""
+    return xp.concatenate([packed[..., :1, :], packed[..., 1:, :] ** 2], axis=-2)
+
+
+def _square(xp, packed):
+    """U, s, Vt entrywise squared: invariant to the paired signs of singular vectors."""
+    return packed**2
+
+
+def _pack_eigh(a, UPLO="L"):
+    w, v = jnp.linalg.eigh(a, UPLO=UPLO)
+    return jnp.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _pack_eig(a):
+    # complex on JAX's side, real here (real, distinct eigenvalues); JAX asks for an opt-in
+    # to eigenvector derivatives, valid for the distinct eigenvalues the cases have
+    w, v = jax.lax.linalg.eig(a, compute_left_eigenvectors=False, enable_eigvec_derivs=True)
+    return jnp.concatenate([w[..., None, :], v], axis=-2).real
+
+
+def _pack_svd(a):
+    u, s, vt = jnp.linalg.svd(a, full_matrices=False)
+    lead = s.shape[:-1]
+    return jnp.concatenate([u.reshape(lead + (-1,)), s, vt.reshape(lead + (-1,))], axis=-1)
+
+
+def _scatter_add(g, index, shape):
+    return jnp.zeros(shape, g.dtype).at[index].add(g)
+
+
+def _concatenate(*arrays, axis=0):
+    return jnp.concatenate(arrays, axis=axis)
+
+
+def _eig_matrix(xp, b):
+    """A matrix with real, well separated eigenvalues: b scaled down plus diag(1, 2, ..)."""
+    n = b.shape[-1]
+    return 0.2 * b + xp.diag(xp.arange(1.0, n + 1.0))
+
+
+ORACLE = {
+    # ---- elementwise (adcore/rules/elementwise.py, elementwise_extra.py) ----------------
+    "absolute": Oracle(jnp.absolute),
+    "add": Oracle(jnp.add),
+    "arccos": Oracle(jnp.arccos),
+    "arccosh": Oracle(jnp.arccosh),
+    "arcsin": Oracle(jnp.arcsin),
+    "arcsinh": Oracle(jnp.arcsinh),
+    "arctan": Oracle(jnp.arctan),
+    "arctan2": Oracle(jnp.arctan2),
+    "arctanh": Oracle(jnp.arctanh),
+    "cbrt": Oracle(jnp.cbrt),
+    "clip": Oracle(jnp.clip),
+    "cos": Oracle(jnp.cos),
+    "cosh": Oracle(jnp.cosh),
+    "deg2rad": Oracle(jnp.deg2rad),
+    "divide": Oracle(jnp.divide),
+    "exp": Oracle(jnp.exp),
+    "exp2": Oracle(jnp.exp2),
+    "expm1": Oracle(jnp.expm1),
+    "fabs": Oracle(jnp.fabs),
+    "fmax": Oracle(jnp.fmax),
+    "fmin": Oracle(jnp.fmin),
+    "fmod": Oracle(jnp.fmod),
+    "hypot": Oracle(jnp.hypot),
+    "log": Oracle(jnp.log),
+    "log10": Oracle(jnp.log10),
+    "log1p": Oracle(jnp.log1p),
+    "log2": Oracle(jnp.log2),
+    "logaddexp": Oracle(jnp.logaddexp),
+    "logaddexp2": Oracle(jnp.logaddexp2),
+    "maximum": Oracle(jnp.maximum),
+    "minimum": Oracle(jnp.minimum),
+    "multiply": Oracle(jnp.multiply),
+    "negative": Oracle(jnp.negative),
+    "power": Oracle(jnp.power),
+    "rad2deg": Oracle(jnp.rad2deg),
+    "reciprocal": Oracle(jnp.reciprocal),
+    "remainder": Oracle(jnp.remainder),
+    "sin": Oracle(jnp.sin),
+    "sinc": Oracle(jnp.sinc),
+    "sinh": Oracle(jnp.sinh),
+    "sqrt": Oracle(jnp.sqrt),
+    "square": Oracle(jnp.square),
+    "subtract": Oracle(jnp.subtract),
+    "tan": Oracle(jnp.tan),
+    "tanh": Oracle(jnp.tanh),
+    "where": Oracle(jnp.where),
+    # ---- nn ------------------------------------------------------------------------------
+    "log_softmax": Oracle(jax.nn.log_softmax),
+    "logsumexp": Oracle(jss.logsumexp),
+    "relu": Oracle(jax.nn.relu),
+    "sigmoid": Oracle(jax.nn.sigmoid),
+    "softmax": Oracle(jax.nn.softmax),
+    "softplus": Oracle(jax.nn.softplus),
+    # ---- reductions ----------------------------------------------------------------------
+    "max": Oracle(jnp.max),
+    "min": Oracle(jnp.min),
+    "prod": Oracle(jnp.prod),
+    "sum": Oracle(jnp.sum),
+    # ---- shape and indexing --------------------------------------------------------------
+    "astype": Oracle(lambda x, dtype: x.astype(dtype)),
+    "broadcast_to": Oracle(jnp.broadcast_to),
+    "concatenate": Oracle(_concatenate),
+    "getitem": Oracle(lambda x, index: x[index]),
+    "reshape": Oracle(jnp.reshape),
+    "scatter_add": Oracle(_scatter_add),
+    "transpose": Oracle(jnp.transpose),
+    # ---- arrays --------------------------------------------------------------------------
+    "cumprod": Oracle(jnp.cumprod),
+    "cumsum": Oracle(jnp.cumsum),
+    "flip": Oracle(jnp.flip),
+    "pad_zeros": Oracle(lambda x, width: jnp.pad(x, width)),
+    "roll": Oracle(jnp.roll),
+    # ---- linear algebra ------------------------------------------------------------------
+    "matmul": Oracle(jnp.matmul),
+    "einsum": Oracle(jnp.einsum),
+    "cholesky": Oracle(
+        jnp.linalg.cholesky, prep=_spd, rtol=1e-8, cases=(Case([(3, 3)]), Case([(2, 3, 3)]))
+    ),
+    "det": Oracle(jnp.linalg.det, rtol=1e-8),
+    "eig_packed": Oracle(_pack_eig, prep=_eig_matrix, view=_square_vectors, rtol=1e-7),
+    "eigh_packed": Oracle(_pack_eigh, prep=_symmetric, view=_square_vectors, rtol=1e-7),
+    "inv": Oracle(jnp.linalg.inv, rtol=1e-8),
+    "logabsdet": Oracle(lambda x: jnp.linalg.slogdet(x)[1], rtol=1e-8),
+    "pinv": Oracle(jnp.linalg.pinv, rtol=1e-7),
+    "solve": Oracle(jnp.linalg.solve, rtol=1e-8),
+    "svd_packed": Oracle(_pack_svd, view=_square, rtol=1e-7),
+}
+
+# Registered primitives with no JAX counterpart, or whose convention differs
+# everywhere, each with the reason.  (Kink conventions at single points are
+# listed in test_oracle_jax.CONVENTIONS instead.)
+NOT_IN_JAX = {}
