@@ -76,7 +76,7 @@ def _instantiate(case, seed, dtype=np.float64):
             slots.append(a.value)
         elif isinstance(a, Exact):
             diff.append(np.array(a.value, dtype=dtype))
-            slots.append(None)
+            slots.append(_DRAWN)
         else:
             lo, hi = dom
             diff.append(rng.uniform(lo, hi, size=a).astype(dtype))

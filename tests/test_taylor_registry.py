@@ -34,6 +34,9 @@ def _cases():
 CASES = _cases()
 
 
+_DRAWN = object()  # a slot filled by a random draw (a Const may well hold None)
+
+
 def _setup(name, case, seed=0):
     rng = np.random.default_rng(seed)
     doms = case.domain if isinstance(case.domain, list) else [case.domain] * len(case.args)
@@ -45,11 +48,14 @@ def _setup(name, case, seed=0):
             lo, hi = dom
             # keep the curve inside the domain for |t| small: the centre of the box
             xs.append(rng.uniform(lo + 0.25 * (hi - lo), hi - 0.25 * (hi - lo), size=a))
-            slots.append(None)
+            slots.append(_DRAWN)
 
     def f(*ys):
         it = iter(ys)
-        return PRIMS[name](*[next(it) if s is None else s for s in slots], **case.kwargs)
+        full = [next(it) if s is _DRAWN else s for s in slots]
+        if case.wrap is not None:  # a real frame around complex in/outputs (the FFTs)
+            return case.wrap(PRIMS[name], *full, **case.kwargs)
+        return PRIMS[name](*full, **case.kwargs)
 
     coeffs = [[0.3 * rng.standard_normal(np.shape(x)) for _ in range(ORDER)] for x in xs]
     return f, xs, coeffs
