@@ -1,0 +1,51 @@
+"""kmeans: the k-means cost and Newton's direction J H^-1 for the centroids.
+
+    cost(C) = sum_i min_j |C_j - P_i|^2
+
+The Hessian in C is diagonal (each centroid's coordinates only meet its own points), so
+one Hessian-vector product with the all-ones vector is its diagonal: `adcore.hvp`
+(forward over reverse) returns the gradient J and H 1 together in one pass, and the
+direction is J / diag(H).
+"""
+
+import numpy as np
+
+import adcore
+import adcore.numpy as anp
+
+from ..protocol import Function
+
+
+def cost(centroids, points):
+    # |p - c|^2 = |p|^2 - 2 p.c + |c|^2, for all n x k pairs at once
+    distances = (
+        anp.sum(points * points, axis=1)[:, None]
+        - 2.0 * (points @ centroids.T)
+        + anp.sum(centroids * centroids, axis=1)[None, :]
+    )
+    return anp.sum(anp.min(distances, axis=1))
+
+
+def newton_direction(centroids, points):
+    gradient, hessian_diagonal = adcore.hvp(
+        lambda c: cost(c, points), (centroids,), (np.ones_like(centroids),)
+    )
+    return gradient / hessian_diagonal
+
+
+def _prepare(raw):
+    return (
+        np.asarray(raw["centroids"], dtype=np.float64),
+        np.asarray(raw["points"], dtype=np.float64),
+    )
+
+
+FUNCTIONS = {
+    "cost": Function(run=lambda a: cost(*a), prepare=_prepare, to_json=float, mode="primal"),
+    "dir": Function(
+        run=lambda a: newton_direction(*a),
+        prepare=_prepare,
+        to_json=np.ndarray.tolist,
+        mode="hvp (forward over reverse) with ones: gradient and diagonal Hessian",
+    ),
+}
