@@ -1,10 +1,12 @@
 """python -m benchmarks --suite gradbench [--gradbench DIR] [--quick]: GradBench offline.
 
 Runs each eval process of a GradBench checkout against adcore's tool and, when the
-libraries are installed, against GradBench's own `jax` (its jit; plus `jax-eager`, the
-same tool with JAX_DISABLE_JIT=1) and `pytorch` tools.  Outputs are validated by the
-eval's own validator (its C++ `manual` tool, built here with g++), and the driver writes
-`gradbench-<stamp>.json`, `gradbench-<stamp>.md` (+ `gradbench-latest.md`) and a plot.
+libraries are installed, against GradBench's own `pytorch` and `jax` tools: `jax` is
+their jitted code, `jax-eager` the same with JAX_DISABLE_JIT=1, both timed to the end of
+the computation (jax_synced.py); `jax-async` (on request) is their tool as is.
+Outputs are validated by the eval's own validator (its C++ `manual` tool, built here
+with g++), and the driver writes `gradbench-<stamp>.json`, `gradbench-<stamp>.md`
+(+ `gradbench-latest.md`) and a plot.
 
 The tool processes are pinned to one CPU (GradBench's jax tool pins itself to CPU 0
 anyway) and BLAS/OpenMP/XLA to one thread, so the ratios compare one core with one core.
@@ -73,7 +75,10 @@ REPEATS = {"tiny": ["--min-runs", "1", "--min-seconds", "0"],
 # saddle and particle have one input each, and one run of nested gradient descent takes
 # seconds: outside the full profile they run once.
 ONE_RUN = ("saddle", "particle")
-TOOLS = ("adcore", "pytorch", "jax", "jax-eager")
+# jax and jax-eager wait for each result (jax_synced.py); jax-async is GradBench's jax tool
+# as is, whose timings stop before JAX's asynchronous dispatch has computed anything.
+TOOLS = ("adcore", "pytorch", "jax", "jax-eager", "jax-async")
+DEFAULT_TOOLS = ("adcore", "pytorch", "jax", "jax-eager")
 
 
 def available_tools(requested=None) -> list[str]:
@@ -82,8 +87,9 @@ def available_tools(requested=None) -> list[str]:
         "pytorch": importlib.util.find_spec("torch") is not None,
         "jax": importlib.util.find_spec("jax") is not None,
         "jax-eager": importlib.util.find_spec("jax") is not None,
+        "jax-async": importlib.util.find_spec("jax") is not None,
     }
-    names = TOOLS if requested is None else requested
+    names = DEFAULT_TOOLS if requested is None else requested
     unknown = [n for n in names if n not in have]
     if unknown:
         raise ValueError(f"unknown GradBench tool(s) {unknown}; choose from {TOOLS}")
@@ -100,10 +106,12 @@ def tool_command(root: Path, tool: str) -> tuple[list[str], str, dict]:
         )
     peer = "jax" if tool.startswith("jax") else tool
     script = root / "python/gradbench/gradbench/tools" / peer / "run.py"
-    env = python_env(snapshot.harness_path(root))
-    if tool == "jax-eager":
-        env["JAX_DISABLE_JIT"] = "1"
-    return [sys.executable, str(script)], str(root), env
+    if tool == "pytorch" or tool == "jax-async":
+        return [sys.executable, str(script)], str(root), python_env(snapshot.harness_path(root))
+    env = python_env([*snapshot.harness_path(root), str(snapshot.REPO_ROOT)])
+    env["JAX_DISABLE_JIT"] = "1" if tool == "jax-eager" else "0"
+    launcher = [sys.executable, "-m", "benchmarks.gradbench.jax_synced", str(script)]
+    return launcher, str(root), env
 
 
 def run_suite(
