@@ -96,6 +96,18 @@ class Problem:
         weight = (N_CAM * self.n + 3 * self.m + np.arange(self.p))[:, None]
         return np.concatenate([cam, point, weight], axis=1)
 
+    def csr_layout(self):
+        """GradBench's CSR structure: (indptr, column of each stored entry).
+
+        Observation i's two rows hold its camera's 11 columns, its point's 3 and its
+        weight's 1, in that (ascending) order; weight error row i holds weight i."""
+        columns = self.block_columns()
+        indices = np.concatenate([np.repeat(columns, 2, axis=0).ravel(), columns[:, -1]])
+        indptr = np.concatenate(
+            [np.arange(2 * self.p + 1) * BLOCK, 2 * self.p * BLOCK + np.arange(1, self.p + 1)]
+        )
+        return indptr, indices
+
     def jacobian_by_blocks(self):
         """CSR (indptr, indices, data) from one compressed forward Jacobian of 15 columns."""
         local = np.concatenate(
@@ -112,23 +124,23 @@ class Problem:
         w_blocks = adcore.jacobian(lambda d: weight_errors(self.weights + d), mode="auto")(
             np.zeros(1)
         )  # (p, 1)
-        columns = self.block_columns()
-        indices = np.concatenate(
-            [np.repeat(columns, 2, axis=0).ravel(), columns[:, -1]]
-        )  # two rows per observation share their columns
+        indptr, indices = self.csr_layout()
         data = np.concatenate([np.asarray(blocks).ravel(), np.asarray(w_blocks).ravel()])
-        indptr = np.concatenate(
-            [np.arange(2 * self.p + 1) * BLOCK, 2 * self.p * BLOCK + np.arange(1, self.p + 1)]
-        )
         return indptr, indices, data
+
+    def jacobian_by_sparse_jacobian(self, sparse_jacobian):
+        """The same CSR, read out of adcore.sparse_jacobian's matrix of the full function
+        (at the layout's positions, so entries it did not store read as the zeros they are)."""
+        matrix = sparse_jacobian(self.residuals, mode="auto")(self.flat_parameters())
+        indptr, indices = self.csr_layout()
+        rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        return indptr, indices, np.asarray(matrix[rows, indices], dtype=np.float64).ravel()
 
     def jacobian(self):
         sparse_jacobian = getattr(adcore, "sparse_jacobian", None)
         if sparse_jacobian is None:
             return self.jacobian_by_blocks()
-        matrix = sparse_jacobian(self.residuals, mode="auto")(self.flat_parameters())
-        matrix.sort_indices()
-        return matrix.indptr, matrix.indices, matrix.data
+        return self.jacobian_by_sparse_jacobian(sparse_jacobian)
 
 
 def _objective_json(result):
