@@ -17,13 +17,10 @@ from ..protocol import Function
 
 
 def cost(centroids, points):
-    # |p - c|^2 = |p|^2 - 2 p.c + |c|^2, for all n x k pairs at once
-    distances = (
-        anp.sum(points * points, axis=1)[:, None]
-        - 2.0 * (points @ centroids.T)
-        + anp.sum(centroids * centroids, axis=1)[None, :]
-    )
-    return anp.sum(anp.min(distances, axis=1))
+    # |p - c|^2 = |p|^2 + (|c|^2 - 2 p.c): the |p|^2 term does not move the min, so it is
+    # added after it, and the -2 scales the k x d centroids, not the n x k products
+    to_centroids = points @ (-2.0 * centroids).T + anp.sum(centroids * centroids, axis=1)
+    return anp.sum(anp.min(to_centroids, axis=1)) + np.sum(points * points)
 
 
 def newton_direction(centroids, points):
