@@ -13,7 +13,7 @@ from ..protocol import Function
 
 def primal(x, n: int):
     t = -1.0 + np.arange(n) * (2.0 / (n - 1))
-    powers = t[:, None] ** np.arange(x.shape[0])  # data, not a function of x
+    powers = np.vander(t, x.shape[0], increasing=True)  # t_i^j, data: not a function of x
     residual = np.sign(t) - powers @ x
     return 0.5 * anp.sum(residual * residual)
 
