@@ -72,9 +72,9 @@ PROFILES = {
 REPEATS = {"tiny": ["--min-runs", "1", "--min-seconds", "0"],
            "quick": ["--min-runs", "3", "--min-seconds", "0.2"],
            "full": ["--min-runs", "5", "--min-seconds", "1"]}  # fmt: skip
-# saddle and particle have one input each, and one run of nested gradient descent takes
-# seconds: outside the full profile they run once.
-ONE_RUN = ("saddle", "particle")
+# One run of these takes seconds (nested gradient descent; ba's p >= 31843 observations,
+# a minute for GradBench's PyTorch tool): outside the full profile they run once.
+ONE_RUN = ("saddle", "particle", "ba")
 # jax and jax-eager wait for each result (jax_synced.py); jax-async is GradBench's jax tool
 # as is, whose timings stop before JAX's asynchronous dispatch has computed anything.
 TOOLS = ("adcore", "pytorch", "jax", "jax-eager", "jax-async")
