@@ -184,6 +184,33 @@ def test_ba_reads_adcore_sparse_jacobian_into_the_same_layout(monkeypatch):
         np.testing.assert_allclose(mine, theirs, atol=1e-12)
 
 
+def _record(eval_name, tool, seconds, valid=True):
+    evaluation = {"function": driver.DERIVATIVES[eval_name][0], "description": "n=1",
+                  "success": True, "valid": valid, "error": None, "seconds": seconds}  # fmt: skip
+    return {"eval": eval_name, "tool": tool, "defined": True, "define_error": None,
+            "evaluations": [evaluation], "outcome": "success", "error": None}  # fmt: skip
+
+
+def test_summary_ratios_and_merge_of_runs_on_two_cpus():
+    def part(cpu, records):
+        return {"profile": "quick", "snapshot": "s", "cpu": cpu, "created": "t",
+                "derivatives": driver.DERIVATIVES, "records": records}  # fmt: skip
+
+    merged = driver.merge([
+        part(1, [_record("gmm", "adcore", [2.0, 1.0, 3.0]), _record("gmm", "pytorch", [4.0])]),
+        part(0, [_record("lse", "adcore", [1.0], valid=False), _record("lse", "pytorch", [1.0])]),
+    ])  # fmt: skip
+    cells = {(c["eval"], c["tool"]): c for c in merged["summary"]}
+    assert [r["eval"] for r in merged["records"]][:1] == ["lse"]  # eval order, not run order
+    assert cells["gmm", "adcore"]["ratio_to_pytorch"] == 0.5  # median 2 s against 4 s
+    assert cells["lse", "adcore"]["status"] == "invalid"
+    assert cells["lse", "adcore"]["ratio_to_pytorch"] is None  # no ratio for invalid output
+    table = driver.write_markdown(merged)
+    assert "| gmm | ok 1/1, 2.00 s, **0.50x** | ok 1/1, 4.00 s |" in table
+    with pytest.raises(ValueError, match="profiles"):
+        driver.merge([part(0, []), {**part(1, []), "profile": "tiny"}])
+
+
 # ------------------------------------------------------------- end to end
 
 SNAPSHOT = snapshot.default_snapshot()

@@ -170,6 +170,20 @@ def run_suite(
     return results
 
 
+def merge(parts: list[dict]) -> dict:
+    """One results dict from runs of disjoint evals (same profile), in eval order."""
+    profiles = {p["profile"] for p in parts}
+    if len(profiles) != 1:
+        raise ValueError(f"cannot merge runs of different profiles: {sorted(profiles)}")
+    merged = dict(parts[0])
+    records = [r for p in parts for r in p["records"]]
+    merged["records"] = sorted(records, key=lambda r: EVALS.index(r["eval"]))
+    merged["cpu"] = ", ".join(str(c) for c in dict.fromkeys(str(p["cpu"]) for p in parts))
+    merged.pop("files", None)
+    merged["summary"] = summarize(merged)
+    return merged
+
+
 def write_results(results: dict, out_dir: Path, plots: bool = True) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -218,14 +232,27 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--out", default=None, help="output directory (default benchmarks/results)")
     parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument(
+        "--render",
+        nargs="+",
+        metavar="JSON",
+        default=None,
+        help="run nothing: one report from saved results (e.g. evals run on two CPUs at once)",
+    )
     args = parser.parse_args(argv)  # fmt: skip
     if args.suite != ["gradbench"]:
         parser.error("--suite gradbench runs on its own; run the other suites separately")
+    out = Path(args.out) if args.out else snapshot.REPO_ROOT / "benchmarks" / "results"
+    if args.render:
+        results = merge([json.loads(Path(p).read_text()) for p in args.render])
+        results["files"] = write_results(results, out, plots=not args.no_plots)
+        print(write_markdown(results))
+        print(f"wrote {results['files']['markdown']}")
+        return 0
     root = Path(args.gradbench) if args.gradbench else snapshot.default_snapshot()
     if root is None:
         parser.error("no GradBench checkout: pass --gradbench DIR")
     profile = "full" if args.full else "tiny" if args.tiny else "quick"
-    out = Path(args.out) if args.out else snapshot.REPO_ROOT / "benchmarks" / "results"
     results = run_suite(root, args.evals, args.tools, profile, args.timeout, args.pin, out,
                         plots=not args.no_plots)  # fmt: skip
     print()
