@@ -24,7 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import snapshot
-from .evals import EVALS
+from .evals import EVALS, load_module
 from .report import summarize, write_markdown, write_plot
 from .runner import last_line, python_env, run_pair
 
@@ -162,12 +162,22 @@ def run_suite(
         "cpu": cpu,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "derivatives": {k: list(v) for k, v in DERIVATIVES.items()},
+        "adcore_modes": adcore_modes(evals),
         "records": [asdict(r) for r in records],
     }
     results["summary"] = summarize(results)
     if out_dir is not None:
         results["files"] = write_results(results, Path(out_dir), plots=plots)
     return results
+
+
+def adcore_modes(evals) -> dict:
+    """eval -> derivative function -> how adcore's tool takes it, for the report."""
+    return {
+        name: {f: fn.mode for f, fn in load_module(name).items() if f in DERIVATIVES[name]}
+        for name in EVALS
+        if name in evals
+    }
 
 
 def merge(parts: list[dict]) -> dict:
@@ -178,6 +188,7 @@ def merge(parts: list[dict]) -> dict:
     merged = dict(parts[0])
     records = [r for p in parts for r in p["records"]]
     merged["records"] = sorted(records, key=lambda r: EVALS.index(r["eval"]))
+    merged["adcore_modes"] = adcore_modes({r["eval"] for r in records})
     merged["cpu"] = ", ".join(str(c) for c in dict.fromkeys(str(p["cpu"]) for p in parts))
     merged.pop("files", None)
     merged["summary"] = summarize(merged)

@@ -110,6 +110,12 @@ def write_markdown(results: dict) -> str:
             else:
                 row.append(c["status"])
         lines.append(f"| {name} | " + " | ".join(row) + " |")
+    modes = results.get("adcore_modes") or {}
+    if modes:
+        lines += ["", "How adcore takes each derivative:", ""]
+        for name in evals:
+            for function, mode in (modes.get(name) or {}).items():
+                lines.append(f"- {name} `{function}`: {mode}")
     problems = [c for c in cells if c["why"]]
     if problems:
         lines += ["", "Failures:", ""]
