@@ -79,6 +79,10 @@ def _seconds(s: float | None) -> str:
     return f"{s:.2f} s"
 
 
+def _ratio(r: float) -> str:
+    return f"{r:.2f}" if r >= 0.1 else f"{r:.2g}"  # 0.0048, not 0.00
+
+
 def write_markdown(results: dict) -> str:
     cells = results["summary"]
     tools = list(dict.fromkeys(c["tool"] for c in cells))
@@ -103,7 +107,7 @@ def write_markdown(results: dict) -> str:
                 row.append("")
             elif c["status"] in ("validated", "unchecked"):
                 ratio = c["ratio_to_pytorch"]
-                extra = f", **{ratio:.2f}x**" if ratio is not None and tool != BASELINE else ""
+                extra = f", **{_ratio(ratio)}x**" if ratio is not None and tool != BASELINE else ""
                 mark = "ok" if c["validated"] else "unchecked"
                 counts = f"{c['valid']}/{c['evaluations']}"
                 row.append(f"{mark} {counts}, {_seconds(c['seconds'])}{extra}")

@@ -80,7 +80,7 @@ def _variant(outer, inner):
         run=lambda w0: particle(outer, inner, w0),
         prepare=_w0,
         to_json=float,
-        mode=f"{outer}{inner}: outer {'jvp' if outer == 'f' else 'grad'} over inner "
+        mode=f"outer {'jvp' if outer == 'f' else 'grad'} over inner "
         f"{'jacfwd' if inner == 'f' else 'grad'}",
     )
 

@@ -58,7 +58,7 @@ def _variant(outer, inner):
         run=lambda start: saddle(outer, inner, start),
         prepare=_start,
         to_json=lambda out: np.asarray(out, dtype=np.float64).tolist(),
-        mode=f"{outer}{inner}: outer {'jacfwd' if outer == 'f' else 'grad'} over inner "
+        mode=f"outer {'jacfwd' if outer == 'f' else 'grad'} over inner "
         f"{'jacfwd' if inner == 'f' else 'grad'}",
     )
 
