@@ -45,6 +45,12 @@ def configure_environment() -> None:
 def main(argv=None) -> int:
     import argparse
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--gradbench" in argv or "gradbench" in argv:  # GradBench's evals: their own driver
+        from .gradbench.driver import main as gradbench_main
+
+        return gradbench_main(argv)
+
     from . import SUITES, run
 
     parser = argparse.ArgumentParser(
