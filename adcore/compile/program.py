@@ -1,0 +1,170 @@
+"""A recording turned into straight-line Python: one line per operation, its
+guards checked where the recording relied on them.
+
+The generated function for ``grad(lambda x: sum(sin(x) * x))`` reads::
+
+    def replay(v0):
+        v1 = f0(v0)            # sin
+        v2 = f1(v1, v0)        # multiply
+        ...
+        return (v9,)
+
+Operations no output and no guard depends on are dropped (the primal values a
+gradient does not need, shapes read for checks); variables are deleted after
+their last use, so a replay holds no more memory than the eager run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .recorder import Guard, Ref, _has_ref, _SliceOf
+
+
+class Miss(Exception):
+    """A guard failed on replay: this program does not apply to these inputs."""
+
+
+def same_value(a, b):
+    """Whether a replayed value equals the one a value guard saw (NaN equals NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (np.ndarray, np.generic)):
+        return (
+            a.shape == b.shape
+            and a.dtype == b.dtype
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        )
+    try:
+        return bool(a == b)
+    except Exception:  # an object without a usable ==: treat as changed, re-record
+        return False
+
+
+class Program:
+    """A compiled recording: ``run(*inputs)`` gives the output leaves or raises ``Miss``."""
+
+    def __init__(self, recording, input_slots, outputs, out_treedef):
+        self.out_treedef = out_treedef
+        steps = _live_steps(recording.steps, outputs)
+        self.n_ops = sum(1 for s in steps if type(s) is not Guard)
+        self.n_guards = len(steps) - self.n_ops
+        self.n_recorded = len(recording.steps)
+        self.source, namespace = _generate(steps, input_slots, outputs)
+        code = compile(self.source, f"<adcore.compile replay of {self.n_ops} ops>", "exec")
+        exec(code, namespace)
+        self.run = namespace["replay"]
+
+
+def _refs(t, into):
+    tt = type(t)
+    if tt is Ref:
+        into.add(t.slot)
+    elif tt is _SliceOf or tt is tuple or tt is list:
+        for e in t:
+            _refs(e, into)
+    elif tt is dict:
+        for e in t.values():
+            _refs(e, into)
+    return into
+
+
+def _live_steps(steps, outputs):
+    """The steps an output or a guard depends on (every guard is kept: the recording's
+    control flow relied on each one)."""
+    needed = _refs(tuple(outputs), set())
+    live = []
+    for step in reversed(steps):
+        if type(step) is Guard:
+            needed.add(step.slot)
+        elif step.out in needed:
+            _refs(step.args, needed)
+            _refs(step.kwargs, needed)
+        else:
+            continue
+        live.append(step)
+    live.reverse()
+    return live
+
+
+_LITERALS = (bool, int, type(None))
+
+
+class _Source:
+    """Names for the functions and constants a generated program refers to."""
+
+    def __init__(self):
+        self.namespace = {"Miss": Miss, "same_value": same_value, "shape_of": np.shape}
+        self.names = {}  # id(object) -> name in the namespace
+
+    def bind(self, obj, prefix):
+        name = self.names.get(id(obj))
+        if name is None:
+            name = self.names[id(obj)] = f"{prefix}{len(self.names)}"
+            self.namespace[name] = obj
+        return name
+
+    def expr(self, t):
+        tt = type(t)
+        if tt is Ref:
+            return f"v{t.slot}"
+        if tt is _SliceOf:
+            return f"slice({self.expr(t.start)}, {self.expr(t.stop)}, {self.expr(t.step)})"
+        if tt in _LITERALS:
+            return repr(t)
+        if _has_ref(t):
+            if tt is dict:
+                items = ", ".join(f"{self.bind(k, 'k')}: {self.expr(v)}" for k, v in t.items())
+                return "{" + items + "}"
+            inner = "".join(f"{self.expr(e)}, " for e in t)
+            return f"({inner})" if tt is tuple else f"[{inner}]"
+        return self.bind(t, "k")
+
+    def call(self, op):
+        args = [self.expr(a) for a in op.args]
+        for k, v in op.kwargs.items():
+            args.append(
+                f"{k}={self.expr(v)}" if k.isidentifier() else f"**{{{k!r}: {self.expr(v)}}}"
+            )
+        return f"{self.bind(op.fn, 'f')}({', '.join(args)})"
+
+    def guard(self, g):
+        v = f"v{g.slot}"
+        if g.kind == "bool":
+            return f"if {'not ' if g.expected else ''}{v}: raise Miss"
+        expected = self.bind(g.expected, "k")
+        if g.kind == "shape":
+            return f"if shape_of({v}) != {expected}: raise Miss"
+        return f"if not same_value({v}, {expected}): raise Miss"
+
+
+def _generate(steps, input_slots, outputs):
+    src = _Source()
+    last_use = {}
+    for i, step in enumerate(steps):
+        used = {step.slot} if type(step) is Guard else _refs(step.kwargs, _refs(step.args, set()))
+        for s in used:
+            last_use[s] = i
+    keep = _refs(tuple(outputs), set()) | set(input_slots)
+    dying = {}
+    for s, i in last_use.items():
+        if s not in keep:
+            dying.setdefault(i, []).append(s)
+    lines = [f"def replay({', '.join(f'v{s}' for s in input_slots)}):"]
+    for i, step in enumerate(steps):
+        if type(step) is Guard:
+            lines.append("    " + src.guard(step))
+        else:
+            lines.append(f"    v{step.out} = {src.call(step)}  # {step.name}")
+        if i in dying:
+            lines.append(f"    del {', '.join(f'v{s}' for s in sorted(dying[i]))}")
+    results = []
+    for t in outputs:
+        if type(t) is Ref:
+            results.append(f"v{t.slot}")
+        elif isinstance(t, np.ndarray):  # a constant output: each call gets its own copy
+            results.append(f"{src.bind(t, 'k')}.copy()")
+        else:
+            results.append(src.expr(t))
+    lines.append(f"    return ({''.join(r + ', ' for r in results)})")
+    return "\n".join(lines) + "\n", src.namespace
