@@ -243,6 +243,27 @@ def test_errors_are_the_eager_errors():
         adcore.compile(3)
 
 
+def test_scalar_code_equals_numpy_and_falls_back_where_python_raises():
+    def chain(x):
+        for _ in range(20):
+            x = anp.sin(x) * 1.01 + 0.1 * x / (x - 3.0)
+        return x
+
+    for fn in (adcore.grad(chain), lambda x: adcore.jvp(chain, (x,), (np.float64(1.0),))):
+        c = adcore.compile(fn)
+        src = c.source(np.float64(0.5))
+        assert "math_sin(" in src and " * 1.01)" in src  # float code, not numpy calls
+        for x in (0.5, -0.25, 1.5):
+            got, want = c(np.float64(x)), fn(np.float64(x))
+            assert got == want and type(got) is type(want)  # bitwise, and the same type
+    # Python float division raises where numpy gives inf: that call runs eagerly
+    inv = adcore.compile(adcore.grad(lambda x: 1.0 / x))
+    inv(np.float64(2.0))
+    with np.errstate(divide="ignore"):
+        assert inv(np.float64(0.0)) == adcore.grad(lambda x: 1.0 / x)(np.float64(0.0))
+    assert inv.stats()["signatures"][0]["eager_reason"] is None  # one bad input is not a reason
+
+
 def test_source_is_straight_line_code():
     c = adcore.compile(adcore.grad(lambda x: anp.sum(anp.sin(x) * x)))
     src = c.source(np.ones(3))

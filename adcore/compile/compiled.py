@@ -30,11 +30,13 @@ _DYNAMIC = (np.ndarray, np.generic, float, complex)
 class _Signature:
     """What the cache holds for one signature: its programs and why it went eager, if it did."""
 
-    __slots__ = ("programs", "recordings", "eager_reason")
+    __slots__ = ("programs", "recordings", "replay_errors", "eager_reason", "out_arrays")
 
     def __init__(self):
+        self.out_arrays = None  # per output leaf: does fn give an ndarray (vs a scalar)?
         self.programs = []
         self.recordings = 0
+        self.replay_errors = 0
         self.eager_reason = None
 
 
@@ -47,6 +49,7 @@ class CompiledFunction:
         self.fn = fn
         self.max_programs = max_programs
         self.max_recordings = max_recordings
+        self.max_replay_errors = 3
         self._signatures = {}
         self._counts = {"replays": 0, "recordings": 0, "misses": 0, "eager": 0}
         functools.update_wrapper(self, fn, updated=())
@@ -94,11 +97,14 @@ class CompiledFunction:
                 self._counts["misses"] += 1
                 continue
             except Exception as exc:
-                # The eager run raises the real error if there is one; if it does not, the
-                # program was at fault (a recorded value hidden in an opaque object, say).
+                # The eager run raises the real error if there is one.  If it does not, the
+                # program was at fault: Python float code raising where numpy gives inf or
+                # nan (1.0 / 0.0), or a recorded value hidden in an opaque object.
                 result = self.fn(*args, **kwargs)
-                sig.eager_reason = f"a replay raised {type(exc).__name__}: {exc}"
                 self._counts["eager"] += 1
+                sig.replay_errors += 1
+                if sig.replay_errors >= self.max_replay_errors:
+                    sig.eager_reason = f"replays raised ({type(exc).__name__}: {exc})"
                 return result
             self._counts["replays"] += 1
             return tree_unflatten(program.out_treedef, outs)
@@ -126,7 +132,23 @@ class CompiledFunction:
             sig.eager_reason = f"recording failed (Unrecordable: {recording.unrecordable})"
             self._counts["eager"] += 1
             return self.fn(*args, **kwargs)
-        program = Program(recording, inputs, outputs, out_treedef)
+        values = recording.values
+        recorded = [values[t.slot] if type(t) is Ref else _copy(t) for t in outputs]
+        first = sig.out_arrays is None
+        if first:
+            # Once per signature, the eager run: the result types to give back (a derivative
+            # is a 0-d array where the recording saw a numpy scalar), and a check of the
+            # recording itself, which must compute exactly what fn computes.
+            result = self.fn(*args, **kwargs)
+            eager_leaves, eager_treedef = tree_flatten(result)
+            if eager_treedef != out_treedef or not all(
+                _agrees(r, e) for r, e in zip(recorded, eager_leaves)
+            ):
+                sig.eager_reason = "the recording disagreed with the eager run"
+                self._counts["eager"] += 1
+                return result
+            sig.out_arrays = [isinstance(e, np.ndarray) for e in eager_leaves]
+        program = Program(recording, inputs, outputs, out_treedef, sig.out_arrays)
         sig.programs.insert(0, program)
         del sig.programs[self.max_programs :]
         sig.recordings += 1
@@ -136,9 +158,13 @@ class CompiledFunction:
                 f"its guards failed {sig.recordings - 1} times (a value the program depends "
                 "on changes between calls)"
             )
-        values = recording.values
-        result = [values[t.slot] if type(t) is Ref else _copy(t) for t in outputs]
-        return tree_unflatten(out_treedef, result)
+        if first:
+            return result
+        recorded = [
+            np.asarray(r) if a and not isinstance(r, np.ndarray) else r
+            for r, a in zip(recorded, sig.out_arrays)
+        ]
+        return tree_unflatten(out_treedef, recorded)
 
     def stats(self) -> dict[str, Any]:
         """Counts of replays, recordings, guard misses and eager calls, and per signature
@@ -166,6 +192,17 @@ class CompiledFunction:
             reason = "" if sig is None else f": {sig.eager_reason}"
             raise ValueError(f"adcore.compile: these arguments run eagerly{reason}")
         return sig.programs[0].source
+
+
+def _agrees(recorded, eager):
+    """Whether a recorded output is the eager one (up to 0-d array vs scalar, and NaNs)."""
+    try:
+        a, b = np.asarray(recorded), np.asarray(eager)
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    except Exception:  # not numbers: compare as objects
+        return recorded is eager or recorded == eager
 
 
 def _copy(x):
