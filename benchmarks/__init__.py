@@ -36,6 +36,7 @@ SUITES = {
     "second_order": "second_order",
     "penalty": "penalty",
     "memory": "memory",
+    "compile": "compile_suite",
 }
 RESULTS = Path(__file__).resolve().parent / "results"  # the committed report (publish)
 RUNS = RESULTS / "runs"  # one folder per run, git-ignored

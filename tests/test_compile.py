@@ -288,3 +288,16 @@ def test_replays_keep_memory_flat():
         tracemalloc.stop()
     assert after - base < 64 * 1024, f"memory grew by {after - base} bytes over 50 replays"
     assert g.stats()["replays"] == 57 and h.stats()["replays"] == 57
+
+
+def test_benchmark_suite_checks_compiled_against_hand_written(tmp_path):
+    import benchmarks
+
+    res = benchmarks.run(["compile"], tiny=True, out_dir=tmp_path, peers=(), progress=False)
+    cases = res["suites"]["compile"]["cases"]
+    assert {"chain_reverse", "chain_forward", "mlp_grad", "hessian_100", "penalty"} <= set(cases)
+    for key, case in cases.items():
+        entry = case["entries"]["adcore compiled"]
+        assert entry["status"] == "ok", (key, entry)  # agreed with the hand-written result
+        assert case["compile_s"]["adcore compiled"] > 0
+        assert not case["program"]["eager_reasons"], (key, case["program"])
