@@ -133,14 +133,16 @@ class Recording:
                 f"a value traced by an enclosing {x.tag.transform}() reached the compiled "
                 "function through a closure"
             )
+        # containers are rebuilt when an element's template differs from it (a slot, or
+        # the program's copy of a constant array)
         if t is tuple or t is list:
             pairs = [self.template(e) for e in x]
-            if any(_has_ref(p[0]) for p in pairs):
+            if any(p[0] is not e for p, e in zip(pairs, x)):
                 return t(p[0] for p in pairs), t(p[1] for p in pairs)
             return x, x
         if t is dict:
             pairs = {k: self.template(v) for k, v in x.items()}
-            if any(_has_ref(p[0]) for p in pairs.values()):
+            if any(p[0] is not x[k] for k, p in pairs.items()):
                 return {k: p[0] for k, p in pairs.items()}, {k: p[1] for k, p in pairs.items()}
             return x, x
         if t is slice:
