@@ -7,7 +7,9 @@ eager adcore, hand-written numpy and JAX-jit, on the compiled-tapes issue's work
 - nested transforms: the MLP loss's Hessian-vector product (fwd-over-rev) and the
   WGAN-GP critic gradient with its gradient penalty (rev-over-rev);
 - a small, overhead-bound Jacobian (tanh net 8 -> 8, jacrev);
-- on every one, adcore compiled within 2x of JAX-jit.
+- an elementwise-heavy gradient at 10^6 (buffer reuse; numpy's SIMD ufuncs);
+- on every overhead-bound one, adcore compiled within 2x of JAX-jit (the others are
+  shown against JAX-jit too, unjudged).
 
 Compile time is each one's first call (recording, one eager run to check it, code
 generation; JAX: tracing and XLA), reported beside the steady-state ratios.
@@ -29,10 +31,12 @@ CHAIN_US_TARGET = 0.3
 CHAIN_SPEEDUP_TARGET = 6.0
 TARGETS = {"mlp_grad": 1.05, "hessian_100": 5.0}
 JAX_FACTOR = 2.0
+# where the per-op cost, not BLAS or memory bandwidth, decides (the 2x JAX-jit target)
+OVERHEAD_BOUND = {"chain_reverse", "chain_forward", "hessian_100", "mlp_hvp", "jac_small"}
 
 
 def n_steps(level):
-    return 7
+    return 8
 
 
 def _first_call(fn, *args):
@@ -252,8 +256,23 @@ def run(ctx) -> dict:
         w.tanh_net_jacobian_hand(jp, jx),
         mode="reverse",
     )
+    # ---- elementwise-heavy gradient: memory-bound, where buffer reuse matters
+    ne = ctx.pick(tiny=1000, quick=100_000, full=1_000_000)
+    xe = rng.standard_normal(ne)
+    cases["elementwise"] = _case(
+        ctx,
+        "elementwise",
+        f"elementwise-heavy gradient, n = {ne}",
+        lambda: w.elementwise_grad_hand(xe),
+        lambda: adcore.grad(lambda z: w.elementwise(ops, z)),
+        lambda b: b.grad(lambda z: w.elementwise(b.ops, z)),
+        (xe,),
+        w.elementwise_grad_hand(xe),
+        mode="reverse",
+    )
     return {
         "params": {
+            "elementwise_n": ne,
             "chain_ops": 4 * repeats,
             "mlp_sizes": sizes,
             "batch": batch,
@@ -292,7 +311,10 @@ def _summary(cases):
         comp, jj = case["entries"].get("adcore compiled", {}), case["entries"].get("jax-jit", {})
         if "time_s" in comp and "time_s" in jj:
             r = comp["time_s"] / jj["time_s"]
-            jax[key] = {"over_jax_jit": r, "met": r <= JAX_FACTOR}
+            jax[key] = {
+                "over_jax_jit": r,
+                "met": r <= JAX_FACTOR if key in OVERHEAD_BOUND else None,
+            }
     out["vs_jax_jit"] = jax
     return out
 
@@ -318,10 +340,8 @@ def markdown(res: dict) -> str:
                 f"{verdict(s[key]['met'], level)} |"
             )
     for key, t in s.get("vs_jax_jit", {}).items():
-        lines.append(
-            f"| {key}: <= {JAX_FACTOR:g}x JAX-jit | {t['over_jax_jit']:.2f}x | "
-            f"{verdict(t['met'], level)} |"
-        )
+        goal = f"<= {JAX_FACTOR:g}x JAX-jit" if key in OVERHEAD_BOUND else "x JAX-jit (not judged)"
+        lines.append(f"| {key}: {goal} | {t['over_jax_jit']:.2f}x | {verdict(t['met'], level)} |")
     lines.append("")
     for case in res["cases"].values():
         lines += case_table(

@@ -323,3 +323,37 @@ def test_benchmark_suite_checks_compiled_against_hand_written(tmp_path):
         assert entry["status"] == "ok", (key, entry)  # agreed with the hand-written result
         assert case["compile_s"]["adcore compiled"] > 0
         assert not case["program"]["eager_reasons"], (key, case["program"])
+
+
+def test_buffer_reuse_equals_eager(monkeypatch):
+    # every elementwise temporary is reused, whatever its size: the registry again
+    from adcore.compile import program
+
+    monkeypatch.setattr(program, "REUSE_MIN_SIZE", 1)
+    for param in _registry_cases():
+        test_registry_compiled_equals_eager(*param.values)
+    x = np.linspace(-2.0, 2.0, 50)
+    c = _check_compiled(
+        adcore.grad(lambda z: anp.sum(anp.tanh(z) * anp.sin(z) + anp.exp(-0.5 * z * z) * z)),
+        [(x,), (x * 0.5,)],
+        "elementwise",
+    )
+    assert "out=v" in c.source(x)
+
+
+def test_no_buffer_reuse_for_outputs_or_views():
+    from adcore.compile import program
+
+    x = np.linspace(-1.0, 1.0, 2 * program.REUSE_MIN_SIZE)
+
+    def f(z):
+        t = anp.tanh(z)
+        return t * 2.0, anp.reshape(t, (2, -1)), anp.exp(t) + 1.0
+
+    c = adcore.compile(f)
+    first = c(x)
+    second = c(x * 0.5)  # a reused buffer must not be one the caller already holds
+    for got, want in zip(first, f(x)):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(second, f(x * 0.5)):
+        np.testing.assert_array_equal(got, want)

@@ -20,6 +20,12 @@ Float arithmetic is IEEE-identical to numpy's; a ``math`` function is used only
 where it agrees bitwise with numpy's on a probe set on this machine (sin, cos
 and sqrt do here; exp and tanh differ in the last bit, and stay numpy calls).
 A scalar value passed to anything else is turned back into ``np.float64``.
+
+Buffer reuse: an elementwise operation on large arrays writes its result into
+an argument that dies there (``v7 = multiply(v5, v6, out=v5)``) when that
+argument is a temporary of the program (made by an elementwise operation, so no
+view of it exists) of the result's shape and dtype: at 10^6 elements a fresh
+buffer's page faults cost as much as the arithmetic.
 """
 
 from __future__ import annotations
@@ -114,6 +120,65 @@ def _scalar_form(op, values, scalar):
         elif type(a) not in (float, int, np.float64):
             return None
     return form
+
+
+# elementwise operations whose result is a fresh array, as the ufunc that takes out=
+_UFUNC_OF = {
+    operator.add: np.add,
+    operator.sub: np.subtract,
+    operator.mul: np.multiply,
+    operator.truediv: np.true_divide,
+    operator.neg: np.negative,
+    operator.pow: np.power,
+}
+REUSE_MIN_SIZE = 4096  # below this a fresh buffer is cheap (numpy caches small ones)
+
+
+def _ufunc_of(op, values):
+    """The ufunc ``op`` is, if it makes a fresh array by an elementwise loop; else None."""
+    if op.kwargs or not isinstance(values[op.out], np.ndarray):
+        return None
+    ufunc = op.fn if isinstance(op.fn, np.ufunc) else _UFUNC_OF.get(op.fn)
+    if ufunc is None or ufunc.nout != 1:
+        return None
+    for a in op.args:  # an operator on numpy values is the numpy ufunc
+        v = values[a.slot] if type(a) is Ref else a
+        if not isinstance(v, (np.ndarray, np.generic, int, float)):
+            return None
+    return ufunc
+
+
+def _reuse_plan(steps, values, last_use, keep):
+    """{step index: (ufunc, donor slot)} for the elementwise ops that write into a dying
+    temporary (see the module docstring)."""
+    ufuncs = {i: _ufunc_of(s, values) for i, s in enumerate(steps) if type(s) is not Guard}
+    only_elementwise = {}  # slot -> is every op consuming it elementwise (no views of it)?
+    for i, step in enumerate(steps):
+        if type(step) is Guard:
+            continue
+        for slot in _refs(step.kwargs, _refs(step.args, set())):
+            only_elementwise[slot] = only_elementwise.get(slot, True) and bool(ufuncs[i])
+    fresh = {steps[i].out for i, u in ufuncs.items() if u is not None}
+    plan = {}
+    for i, ufunc in ufuncs.items():
+        if ufunc is None:
+            continue
+        out = values[steps[i].out]
+        if out.size < REUSE_MIN_SIZE:
+            continue
+        for a in steps[i].args:
+            if (
+                type(a) is Ref
+                and a.slot in fresh
+                and a.slot not in keep
+                and last_use.get(a.slot) == i
+                and only_elementwise.get(a.slot)
+                and values[a.slot].shape == out.shape
+                and values[a.slot].dtype == out.dtype
+            ):
+                plan[i] = (ufunc, a.slot)
+                break
+    return plan
 
 
 class Program:
@@ -250,10 +315,17 @@ def _generate(steps, input_slots, outputs, values, out_arrays):
     for s, i in last_use.items():
         if s not in keep:
             dying.setdefault(i, []).append(s)
+    reuse = _reuse_plan(steps, values, last_use, keep)
     lines = [f"def replay({', '.join(f'v{s}' for s in input_slots)}):"]
     for i, step in enumerate(steps):
         if type(step) is Guard:
             lines.append("    " + src.guard(step))
+        elif i in reuse:
+            ufunc, donor = reuse[i]
+            args = ", ".join(src.expr(a) for a in step.args)
+            lines.append(
+                f"    v{step.out} = {src.bind(ufunc, 'f')}({args}, out=v{donor})  # {step.name}"
+            )
         else:
             form = _scalar_form(step, values, src.scalar)
             code = src.call(step) if form is None else src.scalar_call(step, form)
