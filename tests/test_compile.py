@@ -327,9 +327,9 @@ def test_benchmark_suite_checks_compiled_against_hand_written(tmp_path):
 
 def test_buffer_reuse_equals_eager(monkeypatch):
     # every elementwise temporary is reused, whatever its size: the registry again
-    from adcore.compile import program
+    from adcore.compile import rewrites
 
-    monkeypatch.setattr(program, "REUSE_MIN_SIZE", 1)
+    monkeypatch.setattr(rewrites, "REUSE_MIN_SIZE", 1)
     for param in _registry_cases():
         test_registry_compiled_equals_eager(*param.values)
     x = np.linspace(-2.0, 2.0, 50)
@@ -342,9 +342,9 @@ def test_buffer_reuse_equals_eager(monkeypatch):
 
 
 def test_no_buffer_reuse_for_outputs_or_views():
-    from adcore.compile import program
+    from adcore.compile import rewrites
 
-    x = np.linspace(-1.0, 1.0, 2 * program.REUSE_MIN_SIZE)
+    x = np.linspace(-1.0, 1.0, 2 * rewrites.REUSE_MIN_SIZE)
 
     def f(z):
         t = anp.tanh(z)

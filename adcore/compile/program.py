@@ -13,172 +13,19 @@ Operations no output and no guard depends on are dropped (the primal values a
 gradient does not need, shapes read for checks); variables are deleted after
 their last use, so a replay holds no more memory than the eager run.
 
-Scalar code: an operation on float64 *scalars* (not arrays) costs ~100 ns as a
-numpy call and ~20 ns as Python float arithmetic, so arithmetic on scalars is
-written as ``v5 = v3 * 1.01`` and ``v6 = sin(v5)`` with ``math``'s functions.
-Float arithmetic is IEEE-identical to numpy's; a ``math`` function is used only
-where it agrees bitwise with numpy's on a probe set on this machine (sin, cos
-and sqrt do here; exp and tanh differ in the last bit, and stay numpy calls).
-A scalar value passed to anything else is turned back into ``np.float64``.
-
-Buffer reuse: an elementwise operation on large arrays writes its result into
-an argument that dies there (``v7 = multiply(v5, v6, out=v5)``) when that
-argument is a temporary of the program (made by an elementwise operation, so no
-view of it exists) of the result's shape and dtype: at 10^6 elements a fresh
-buffer's page faults cost as much as the arithmetic.
+Scalar arithmetic becomes Python float code and large elementwise temporaries
+are reused (``rewrites.py``).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import operator
 
 import numpy as np
 
-from .recorder import Guard, Ref, _has_ref, _SliceOf
-
-
-class Miss(Exception):
-    """A guard failed on replay: this program does not apply to these inputs."""
-
-
-def same_value(a, b):
-    """Whether a replayed value equals the one a value guard saw (NaN equals NaN)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, (np.ndarray, np.generic)):
-        return (
-            a.shape == b.shape
-            and a.dtype == b.dtype
-            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-        )
-    try:
-        return bool(a == b)
-    except Exception:  # an object without a usable ==: treat as changed, re-record
-        return False
-
-
-_SCALAR_OPERATORS = {
-    operator.add: "({} + {})",
-    operator.sub: "({} - {})",
-    operator.mul: "({} * {})",
-    operator.truediv: "({} / {})",
-    operator.neg: "(-{})",
-    np.add: "({} + {})",
-    np.subtract: "({} - {})",
-    np.multiply: "({} * {})",
-    np.true_divide: "({} / {})",
-    np.negative: "(-{})",
-    np.square: "({0} * {0})",
-}
-_MATH_CANDIDATES = {
-    np.sin: math.sin,
-    np.cos: math.cos,
-    np.tan: math.tan,
-    np.sqrt: math.sqrt,
-    np.exp: math.exp,
-    np.log: math.log,
-    np.tanh: math.tanh,
-    np.arctan: math.atan,
-}
-
-
-@functools.cache
-def _exact_math():
-    """numpy ufunc -> the ``math`` function that agrees with it bitwise on probe values."""
-    probe = np.random.default_rng(0).uniform(-20.0, 20.0, 4000)
-    probe = np.concatenate([probe, probe * 1e-3, [0.0, 1.0, -1.0, 0.5, np.pi]])
-    exact = {}
-    for ufunc, fn in _MATH_CANDIDATES.items():
-        xs = np.abs(probe) + 1e-300 if ufunc in (np.sqrt, np.log) else probe
-        with np.errstate(all="ignore"):
-            want = ufunc(xs)
-        got = np.array([fn(float(x)) for x in xs])
-        if np.array_equal(got, want):
-            exact[ufunc] = fn
-    return exact
-
-
-def _is_scalar(value):
-    return type(value) is float or type(value) is np.float64
-
-
-def _scalar_form(op, values, scalar):
-    """The Python-float expression template for ``op``, or None if it must stay a numpy call."""
-    if op.kwargs or not _is_scalar(values[op.out]):
-        return None
-    form = _SCALAR_OPERATORS.get(op.fn)
-    if form is None and op.fn in _exact_math():
-        form = "math_" + op.fn.__name__ + "({})"
-    if form is None:
-        return None
-    for a in op.args:
-        if type(a) is Ref:
-            if a.slot not in scalar and not _is_scalar(values[a.slot]):
-                return None
-        elif type(a) not in (float, int, np.float64):
-            return None
-    return form
-
-
-# elementwise operations whose result is a fresh array, as the ufunc that takes out=
-_UFUNC_OF = {
-    operator.add: np.add,
-    operator.sub: np.subtract,
-    operator.mul: np.multiply,
-    operator.truediv: np.true_divide,
-    operator.neg: np.negative,
-    operator.pow: np.power,
-}
-REUSE_MIN_SIZE = 4096  # below this a fresh buffer is cheap (numpy caches small ones)
-
-
-def _ufunc_of(op, values):
-    """The ufunc ``op`` is, if it makes a fresh array by an elementwise loop; else None."""
-    if op.kwargs or not isinstance(values[op.out], np.ndarray):
-        return None
-    ufunc = op.fn if isinstance(op.fn, np.ufunc) else _UFUNC_OF.get(op.fn)
-    if ufunc is None or ufunc.nout != 1:
-        return None
-    for a in op.args:  # an operator on numpy values is the numpy ufunc
-        v = values[a.slot] if type(a) is Ref else a
-        if not isinstance(v, (np.ndarray, np.generic, int, float)):
-            return None
-    return ufunc
-
-
-def _reuse_plan(steps, values, last_use, keep):
-    """{step index: (ufunc, donor slot)} for the elementwise ops that write into a dying
-    temporary (see the module docstring)."""
-    ufuncs = {i: _ufunc_of(s, values) for i, s in enumerate(steps) if type(s) is not Guard}
-    only_elementwise = {}  # slot -> is every op consuming it elementwise (no views of it)?
-    for i, step in enumerate(steps):
-        if type(step) is Guard:
-            continue
-        for slot in _refs(step.kwargs, _refs(step.args, set())):
-            only_elementwise[slot] = only_elementwise.get(slot, True) and bool(ufuncs[i])
-    fresh = {steps[i].out for i, u in ufuncs.items() if u is not None}
-    plan = {}
-    for i, ufunc in ufuncs.items():
-        if ufunc is None:
-            continue
-        out = values[steps[i].out]
-        if out.size < REUSE_MIN_SIZE:
-            continue
-        for a in steps[i].args:
-            if (
-                type(a) is Ref
-                and a.slot in fresh
-                and a.slot not in keep
-                and last_use.get(a.slot) == i
-                and only_elementwise.get(a.slot)
-                and values[a.slot].shape == out.shape
-                and values[a.slot].dtype == out.dtype
-            ):
-                plan[i] = (ufunc, a.slot)
-                break
-    return plan
+from . import rewrites
+from .guards import Guard, Miss, same_value
+from .recorder import Ref, _has_ref, _SliceOf, refs_in
 
 
 class Program:
@@ -198,30 +45,17 @@ class Program:
         self.run = namespace["replay"]
 
 
-def _refs(t, into):
-    tt = type(t)
-    if tt is Ref:
-        into.add(t.slot)
-    elif tt is _SliceOf or tt is tuple or tt is list:
-        for e in t:
-            _refs(e, into)
-    elif tt is dict:
-        for e in t.values():
-            _refs(e, into)
-    return into
-
-
 def _live_steps(steps, outputs):
     """The steps an output or a guard depends on (every guard is kept: the recording's
     control flow relied on each one)."""
-    needed = _refs(tuple(outputs), set())
+    needed = refs_in(tuple(outputs), set())
     live = []
     for step in reversed(steps):
         if type(step) is Guard:
             needed.add(step.slot)
         elif step.out in needed:
-            _refs(step.args, needed)
-            _refs(step.kwargs, needed)
+            refs_in(step.args, needed)
+            refs_in(step.kwargs, needed)
         else:
             continue
         live.append(step)
@@ -242,7 +76,7 @@ class _Source:
             "shape_of": np.shape,
             "f64": np.float64,
         }
-        self.namespace.update({f"math_{u.__name__}": fn for u, fn in _exact_math().items()})
+        self.namespace.update({f"math_{u.__name__}": fn for u, fn in rewrites.exact_math().items()})
         self.names = {}  # id(object) -> name in the namespace
         self.scalar = set()  # slots held as Python floats (see the module docstring)
 
@@ -284,7 +118,7 @@ class _Source:
         for a in op.args:
             if type(a) is Ref:
                 args.append(self.expr(a, scalar_ok=True))
-            elif type(a) is int or math.isfinite(a):
+            elif math.isfinite(a):  # an int or a float64 scalar: a float literal
                 args.append(repr(float(a)))
             else:
                 args.append(self.bind(a, "k"))
@@ -307,16 +141,22 @@ def _generate(steps, input_slots, outputs, values, out_arrays):
     src = _Source()
     last_use = {}
     for i, step in enumerate(steps):
-        used = {step.slot} if type(step) is Guard else _refs(step.kwargs, _refs(step.args, set()))
+        used = (
+            {step.slot} if type(step) is Guard else refs_in(step.kwargs, refs_in(step.args, set()))
+        )
         for s in used:
             last_use[s] = i
-    keep = _refs(tuple(outputs), set()) | set(input_slots)
+    keep = refs_in(tuple(outputs), set()) | set(input_slots)
     dying = {}
     for s, i in last_use.items():
         if s not in keep:
             dying.setdefault(i, []).append(s)
-    reuse = _reuse_plan(steps, values, last_use, keep)
+    reuse = rewrites.reuse_plan(steps, values, last_use, keep)
     lines = [f"def replay({', '.join(f'v{s}' for s in input_slots)}):"]
+    for s in input_slots:  # a float64 scalar input: Python float arithmetic from the start
+        if rewrites.is_scalar(values[s]):
+            lines.append(f"    v{s} = float(v{s})")
+            src.scalar.add(s)
     for i, step in enumerate(steps):
         if type(step) is Guard:
             lines.append("    " + src.guard(step))
@@ -327,7 +167,7 @@ def _generate(steps, input_slots, outputs, values, out_arrays):
                 f"    v{step.out} = {src.bind(ufunc, 'f')}({args}, out=v{donor})  # {step.name}"
             )
         else:
-            form = _scalar_form(step, values, src.scalar)
+            form = rewrites.scalar_form(step, values, src.scalar)
             code = src.call(step) if form is None else src.scalar_call(step, form)
             lines.append(f"    v{step.out} = {code}  # {step.name}")
         freed = [s for s in sorted(dying.get(i, ())) if s not in src.scalar]  # floats: cheap
