@@ -357,3 +357,61 @@ def test_no_buffer_reuse_for_outputs_or_views():
         np.testing.assert_array_equal(got, want)
     for got, want in zip(second, f(x * 0.5)):
         np.testing.assert_array_equal(got, want)
+
+
+FUSABLE = {
+    "elementwise": lambda z: anp.sum(anp.tanh(z) * anp.sin(z) + anp.exp(-0.5 * z * z) * z),
+    "sigmoid": lambda z: anp.sum(1.0 / (1.0 + anp.exp(-z)) * (z - 0.5) * z),
+    "division": lambda z: anp.sum((z * z + 1.0) / (z * z + 2.0) - z / 3.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUSABLE))
+def test_fused_kernels_equal_eager_bitwise(monkeypatch, name):
+    pytest.importorskip("numba")
+    from adcore.compile import fusion, rewrites
+
+    monkeypatch.setattr(fusion, "FUSE_MIN_SIZE", 1)
+    monkeypatch.setattr(rewrites, "REUSE_MIN_SIZE", 1)
+    f = FUSABLE[name]
+    x = np.linspace(-2.0, 2.0, 40)
+    v = np.cos(x)
+    for fn, args in (
+        (adcore.grad(f), [(x,), (x * 0.5,), (x[::-1].copy(),)]),
+        (lambda z, u: adcore.hvp(f, (z,), (u,))[1], [(x, v), (x * 0.5, v)]),
+    ):
+        c = adcore.compile(fn)
+        for a in args:
+            got, want = c(*a), fn(*a)
+            np.testing.assert_array_equal(got, want)
+        assert c.stats()["eager"] == 0, c.stats()
+        assert "# fused:" in c.source(*args[0])
+    # non-contiguous and read-only inputs reach the kernels as they are
+    g = adcore.compile(adcore.grad(f))
+    g(x)
+    strided = np.linspace(-2.0, 2.0, 80)[::2]
+    readonly = x.copy()
+    readonly.flags.writeable = False
+    for z in (strided, readonly):
+        np.testing.assert_array_equal(g(z), adcore.grad(f)(z))
+    assert g.stats()["eager"] == 0
+
+
+def test_fuse_false_and_no_fusion_below_the_size():
+    f = FUSABLE["elementwise"]
+    x = np.linspace(-2.0, 2.0, 40)
+    assert "# fused:" not in adcore.compile(adcore.grad(f)).source(x)  # small: numpy calls
+    big = np.linspace(-2.0, 2.0, 20000)
+    assert "# fused:" not in adcore.compile(adcore.grad(f), fuse=False).source(big)
+
+
+@pytest.mark.slow
+def test_registry_with_everything_fused(monkeypatch):
+    # every run of elementwise arithmetic fused, every temporary reused (compiles many kernels)
+    pytest.importorskip("numba")
+    from adcore.compile import fusion, rewrites
+
+    monkeypatch.setattr(fusion, "FUSE_MIN_SIZE", 1)
+    monkeypatch.setattr(rewrites, "REUSE_MIN_SIZE", 1)
+    for param in _registry_cases():
+        test_registry_compiled_equals_eager(*param.values)

@@ -6,7 +6,8 @@ Modules: ``recorder`` (the outermost recording tag, its traced values, the
 program being written), ``watched`` (what ``getval`` of a recorded value gives:
 the number, watched, so every use is an operation or a guard), ``guards`` (the
 facts a replay checks), ``program`` (dead-code elimination and code generation)
-and ``rewrites`` (scalar float code, buffer reuse), ``compiled`` (the cache of
+``rewrites`` (scalar float code, buffer reuse) and ``fusion`` (numba loops for runs
+of elementwise arithmetic), ``compiled`` (the cache of
 programs per signature and the public ``compile``).
 """
 

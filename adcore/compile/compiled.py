@@ -43,13 +43,14 @@ class _Signature:
 class CompiledFunction:
     """``fn`` recorded per input signature and replayed from generated code (see ``compile``)."""
 
-    def __init__(self, fn, max_programs=8, max_recordings=16):
+    def __init__(self, fn, max_programs=8, max_recordings=16, fuse=True):
         if not callable(fn):
             raise TypeError(f"adcore.compile: expected a function, got {type(fn).__name__}")
         self.fn = fn
         self.max_programs = max_programs
         self.max_recordings = max_recordings
         self.max_replay_errors = 3
+        self.fuse = fuse
         self._signatures = {}
         self._counts = {"replays": 0, "recordings": 0, "misses": 0, "eager": 0}
         functools.update_wrapper(self, fn, updated=())
@@ -148,7 +149,7 @@ class CompiledFunction:
                 self._counts["eager"] += 1
                 return result
             sig.out_arrays = [isinstance(e, np.ndarray) for e in eager_leaves]
-        program = Program(recording, inputs, outputs, out_treedef, sig.out_arrays)
+        program = Program(recording, inputs, outputs, out_treedef, sig.out_arrays, self.fuse)
         sig.programs.insert(0, program)
         del sig.programs[self.max_programs :]
         sig.recordings += 1
@@ -209,7 +210,9 @@ def _copy(x):
     return x.copy() if isinstance(x, np.ndarray) else x
 
 
-def compile(fn, *, max_programs: int = 8, max_recordings: int = 16) -> CompiledFunction:
+def compile(
+    fn, *, max_programs: int = 8, max_recordings: int = 16, fuse: bool = True
+) -> CompiledFunction:
     """``fn`` recorded once per input signature (shapes, dtypes) and replayed as generated
     straight-line numpy: ``adcore.compile(adcore.grad(f))``, ``adcore.compile(hessian(f))``.
 
@@ -217,6 +220,7 @@ def compile(fn, *, max_programs: int = 8, max_recordings: int = 16) -> CompiledF
     is a guard; a replay whose guards fail records again, so a compiled function gives what
     ``fn`` gives.  Arrays ``fn`` closes over are constants of the program: pass arrays that
     change as arguments.  ``max_programs`` programs are kept per signature; after
-    ``max_recordings`` recordings of one signature it runs eagerly.
+    ``max_recordings`` recordings of one signature it runs eagerly.  ``fuse`` (with numba
+    installed) turns runs of elementwise arithmetic on large arrays into one loop each.
     """
-    return CompiledFunction(fn, max_programs=max_programs, max_recordings=max_recordings)
+    return CompiledFunction(fn, max_programs=max_programs, max_recordings=max_recordings, fuse=fuse)

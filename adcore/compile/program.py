@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from . import rewrites
+from . import fusion, rewrites
 from .guards import Guard, Miss, same_value
 from .recorder import Ref, _has_ref, _SliceOf, refs_in
 
@@ -31,14 +31,14 @@ from .recorder import Ref, _has_ref, _SliceOf, refs_in
 class Program:
     """A compiled recording: ``run(*inputs)`` gives the output leaves or raises ``Miss``."""
 
-    def __init__(self, recording, input_slots, outputs, out_treedef, out_arrays):
+    def __init__(self, recording, input_slots, outputs, out_treedef, out_arrays, fuse=True):
         self.out_treedef = out_treedef
         steps = _live_steps(recording.steps, outputs)
         self.n_ops = sum(1 for s in steps if type(s) is not Guard)
         self.n_guards = len(steps) - self.n_ops
         self.n_recorded = len(recording.steps)
         self.source, namespace = _generate(
-            steps, input_slots, outputs, recording.values, out_arrays
+            steps, input_slots, outputs, recording.values, out_arrays, fuse
         )
         code = compile(self.source, f"<adcore.compile replay of {self.n_ops} ops>", "exec")
         exec(code, namespace)
@@ -125,6 +125,27 @@ class _Source:
         self.scalar.add(op.out)
         return form.format(*args)
 
+    def fused_call(self, run, steps):
+        """Lines calling ``run``'s kernel: fresh outputs, flat views of everything."""
+        self.namespace["empty"] = np.empty
+        args = []
+        for a in run.inputs:
+            if type(a) is Ref and np.ndim(self.values[a.slot]) == 0:
+                args.append(f"float({self.expr(a, scalar_ok=True)})")
+            else:
+                args.append(f"{self.expr(a)}.reshape(-1)")
+        lines = [
+            f"    v{s} = v{run.donors[s]}"
+            if s in run.donors
+            else f"    v{s} = empty({run.shape!r})"
+            for s in run.outputs
+        ]
+        args += [f"v{s}.reshape(-1)" for s in run.outputs]
+        names = ", ".join(steps[i].name for i in range(run.start, run.end + 1))
+        kernel = self.bind(run.kernel, "fused")
+        lines.append(f"    {kernel}({', '.join(args)})  # fused: {names}")
+        return lines
+
     def guard(self, g):
         v = f"v{g.slot}"
         if g.kind != "bool" and g.slot in self.scalar:
@@ -137,8 +158,9 @@ class _Source:
         return f"if not same_value({v}, {expected}): raise Miss"
 
 
-def _generate(steps, input_slots, outputs, values, out_arrays):
+def _generate(steps, input_slots, outputs, values, out_arrays, fuse):
     src = _Source()
+    src.values = values
     last_use = {}
     for i, step in enumerate(steps):
         used = (
@@ -151,14 +173,25 @@ def _generate(steps, input_slots, outputs, values, out_arrays):
     for s, i in last_use.items():
         if s not in keep:
             dying.setdefault(i, []).append(s)
-    reuse = rewrites.reuse_plan(steps, values, last_use, keep)
+    runs = {}
+    if fuse:
+        temporaries = rewrites.temporaries(steps, values)
+        runs = fusion.plan(steps, values, last_use, keep, rewrites._ufunc_of, temporaries)
+    fused = {i for r in runs.values() for i in range(r.start, r.end + 1)}
+    internal = {s for r in runs.values() for s in r.internal}  # never a Python variable
+    donated = {d for r in runs.values() for d in r.donors.values()}
+    reuse = rewrites.reuse_plan(steps, values, last_use, keep, exclude=fused, taken=donated)
     lines = [f"def replay({', '.join(f'v{s}' for s in input_slots)}):"]
     for s in input_slots:  # a float64 scalar input: Python float arithmetic from the start
         if rewrites.is_scalar(values[s]):
             lines.append(f"    v{s} = float(v{s})")
             src.scalar.add(s)
     for i, step in enumerate(steps):
-        if type(step) is Guard:
+        if i in runs:
+            lines += src.fused_call(runs[i], steps)
+        elif i in fused:
+            pass
+        elif type(step) is Guard:
             lines.append("    " + src.guard(step))
         elif i in reuse:
             ufunc, donor = reuse[i]
@@ -170,7 +203,9 @@ def _generate(steps, input_slots, outputs, values, out_arrays):
             form = rewrites.scalar_form(step, values, src.scalar)
             code = src.call(step) if form is None else src.scalar_call(step, form)
             lines.append(f"    v{step.out} = {code}  # {step.name}")
-        freed = [s for s in sorted(dying.get(i, ())) if s not in src.scalar]  # floats: cheap
+        freed = [  # floats are cheap to keep
+            s for s in sorted(dying.get(i, ())) if s not in src.scalar and s not in internal
+        ]
         if freed:
             lines.append(f"    del {', '.join(f'v{s}' for s in freed)}")
     results = []

@@ -120,20 +120,32 @@ def _ufunc_of(op, values):
     return ufunc
 
 
-def reuse_plan(steps, values, last_use, keep):
-    """{step index: (ufunc, donor slot)} for the elementwise ops that write into a dying
-    temporary (see the module docstring)."""
+def temporaries(steps, values):
+    """The slots a replay may write into once they die: arrays an elementwise op made
+    (fresh memory) and only elementwise ops read (so no view of them exists)."""
     ufuncs = {i: _ufunc_of(s, values) for i, s in enumerate(steps) if type(s) is not Guard}
-    only_elementwise = {}  # slot -> is every op consuming it elementwise (no views of it)?
+    only_elementwise = {}
     for i, step in enumerate(steps):
         if type(step) is Guard:
             continue
         for slot in refs_in(step.kwargs, refs_in(step.args, set())):
             only_elementwise[slot] = only_elementwise.get(slot, True) and bool(ufuncs[i])
-    fresh = {steps[i].out for i, u in ufuncs.items() if u is not None}
+    return {
+        steps[i].out
+        for i, u in ufuncs.items()
+        if u is not None and only_elementwise.get(steps[i].out, True)
+    }
+
+
+def reuse_plan(steps, values, last_use, keep, exclude=(), taken=()):
+    """{step index: (ufunc, donor slot)} for the elementwise ops that write into a dying
+    temporary (see the module docstring); steps in ``exclude`` (fused) are left alone, and
+    slots in ``taken`` (a fused kernel's donors already) are not donated twice."""
+    ufuncs = {i: _ufunc_of(s, values) for i, s in enumerate(steps) if type(s) is not Guard}
+    fresh = temporaries(steps, values) - set(taken)
     plan = {}
     for i, ufunc in ufuncs.items():
-        if ufunc is None:
+        if ufunc is None or i in exclude:
             continue
         out = values[steps[i].out]
         if out.size < REUSE_MIN_SIZE:
@@ -144,7 +156,6 @@ def reuse_plan(steps, values, last_use, keep):
                 and a.slot in fresh
                 and a.slot not in keep
                 and last_use.get(a.slot) == i
-                and only_elementwise.get(a.slot)
                 and values[a.slot].shape == out.shape
                 and values[a.slot].dtype == out.dtype
             ):
