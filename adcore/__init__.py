@@ -13,7 +13,9 @@ Layers (arrows point one way):
     adcore.rules       numpy rules, one family per module
     adcore.numpy       the differentiable namespace and numpy-protocol front end
     adcore.transforms  grad, jvp, vjp, jacfwd, jacrev, jacobian, hessian, hvp
+    adcore.taylor      Taylor mode: jet, taylor_derivatives (k derivatives in one pass)
     adcore.check       check_grads
+    adcore.sparse      sparsity detection, coloring, sparse Jacobians/Hessians (scipy)
 """
 
 import adcore.numpy  # installs operators and numpy protocols on traced values
@@ -30,6 +32,7 @@ from adcore.core import (
     registry,
 )
 from adcore.core.pytree import tree_flatten, tree_map, tree_unflatten
+from adcore.taylor import jet, taylor_derivatives
 from adcore.trace import trace
 from adcore.transforms import (
     HVP_MODES,
@@ -45,6 +48,18 @@ from adcore.transforms import (
     value_and_grad,
     vjp,
 )
+
+try:  # sparse Jacobians and Hessians need scipy (the optional extra adcore[sparse])
+    from adcore.sparse import (
+        hessian_sparsity,
+        jacobian_sparsity,
+        prepare_sparse_hessian,
+        prepare_sparse_jacobian,
+        sparse_hessian,
+        sparse_jacobian,
+    )
+except ImportError:  # pragma: no cover - without scipy these names are absent
+    pass
 
 __version__ = "0.1.0"
 
@@ -66,9 +81,11 @@ __all__ = [
     "jacfwd",
     "jacobian",
     "jacrev",
+    "jet",
     "jvp",
     "primitive",
     "registry",
+    "taylor_derivatives",
     "trace",
     "tree_flatten",
     "tree_map",
@@ -76,3 +93,12 @@ __all__ = [
     "value_and_grad",
     "vjp",
 ]
+if "sparse_jacobian" in globals():
+    __all__ += [
+        "hessian_sparsity",
+        "jacobian_sparsity",
+        "prepare_sparse_hessian",
+        "prepare_sparse_jacobian",
+        "sparse_hessian",
+        "sparse_jacobian",
+    ]

@@ -36,6 +36,8 @@ SUITES = {
     "second_order": "second_order",
     "penalty": "penalty",
     "memory": "memory",
+    "sparse": "sparse_suite",
+    "taylor": "taylor_suite",
     "compile": "compile_suite",
 }
 RESULTS = Path(__file__).resolve().parent / "results"  # the committed report (publish)

@@ -6,7 +6,9 @@
 Every name is listed explicitly below (no namespace generated from globals).
 With plain inputs each function returns plain numpy values; with traced
 inputs it records/propagates derivatives.  Plain ``np.*`` calls on traced
-values reach the same functions through numpy's protocols (``dispatch.py``).
+values reach the same functions through numpy's protocols (``dispatch.py``):
+a name listed here that numpy also has is what numpy's function or ufunc of
+that name dispatches to, so this list is the dispatch table too.
 """
 
 import numpy as _np
@@ -33,6 +35,7 @@ from adcore.numpy.functions import (
     mean,
     min,
     outer,
+    positive,
     prod,
     ravel,
     reshape,
@@ -45,62 +48,41 @@ from adcore.numpy.functions import (
     var,
     where,
 )
-from adcore.rules.arrays import (
-    append,
-    array_split,
-    atleast_1d,
-    atleast_2d,
-    atleast_3d,
-    average,
-    choose,
-    column_stack,
+from adcore.rules.construction import (
+    full,
+    linspace,
+    nan_to_num,
+    select,
+)
+from adcore.rules.contractions import (
     convolve,
-    corrcoef,
     correlate,
-    cov,
+    cross,
+    dot,
+    einsum,
+    inner,
+    kron,
+    tensordot,
+    vdot,
+)
+from adcore.rules.cumulative import (
     cumprod,
     cumsum,
     cumulative_prod,
     cumulative_sum,
+    diff,
+    gradient,
+)
+from adcore.rules.diagonals import (
     diag,
     diagonal,
-    diff,
-    dsplit,
-    dstack,
-    flip,
-    fliplr,
-    flipud,
-    full,
-    gradient,
-    hsplit,
-    hstack,
-    linspace,
-    median,
-    nan_to_num,
-    pad,
-    partition,
-    percentile,
-    ptp,
-    quantile,
-    repeat,
-    roll,
-    rollaxis,
-    rot90,
-    select,
-    sort,
-    split,
-    take,
-    take_along_axis,
-    tile,
     trace,
     tril,
     triu,
-    vsplit,
-    vstack,
 )
-from adcore.rules.contractions import cross, dot, einsum, inner, kron, tensordot, vdot
 from adcore.rules.elementwise import (
     add,
+    angle,
     arccos,
     arccosh,
     arcsin,
@@ -109,6 +91,8 @@ from adcore.rules.elementwise import (
     arctan2,
     arctanh,
     cbrt,
+    conj,
+    conjugate,
     cos,
     cosh,
     deg2rad,
@@ -117,7 +101,11 @@ from adcore.rules.elementwise import (
     exp2,
     expm1,
     fabs,
+    fmax,
+    fmin,
+    fmod,
     hypot,
+    imag,
     log,
     log1p,
     log2,
@@ -126,11 +114,15 @@ from adcore.rules.elementwise import (
     logaddexp2,
     maximum,
     minimum,
+    mod,
     multiply,
     negative,
     power,
     rad2deg,
+    real,
+    real_if_close,
     reciprocal,
+    remainder,
     sin,
     sinc,
     sinh,
@@ -140,21 +132,50 @@ from adcore.rules.elementwise import (
     tan,
     tanh,
 )
-from adcore.rules.elementwise_extra import (
-    angle,
-    conj,
-    conjugate,
-    fmax,
-    fmin,
-    fmod,
-    imag,
-    mod,
-    real,
-    real_if_close,
-    remainder,
+from adcore.rules.gathering import (
+    choose,
+    partition,
+    sort,
+    take,
+    take_along_axis,
+)
+from adcore.rules.joining import (
+    append,
+    array_split,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    dsplit,
+    dstack,
+    hsplit,
+    hstack,
+    pad,
+    repeat,
+    split,
+    tile,
+    vsplit,
+    vstack,
 )
 from adcore.rules.nn import relu, sigmoid, softplus
+from adcore.rules.reordering import (
+    flip,
+    fliplr,
+    flipud,
+    roll,
+    rollaxis,
+    rot90,
+)
 from adcore.rules.shape import at_set, moveaxis, swapaxes
+from adcore.rules.statistics import (
+    average,
+    corrcoef,
+    cov,
+    median,
+    percentile,
+    ptp,
+    quantile,
+)
 
 true_divide = divide
 degrees, radians = rad2deg, deg2rad
@@ -192,6 +213,14 @@ allclose = _nondiff["allclose"]
 isclose = _nondiff["isclose"]
 any = _nondiff["any"]
 all = _nondiff["all"]
+signbit = _nondiff["signbit"]
+logical_xor = _nondiff["logical_xor"]
+floor_divide = _nondiff["floor_divide"]
+fix = _nondiff["fix"]
+flatnonzero = _nondiff["flatnonzero"]
+count_nonzero = _nondiff["count_nonzero"]
+empty_like = _nondiff["empty_like"]
+array_equal = _nondiff["array_equal"]
 
 # constructors and constants: plain numpy
 zeros, ones, empty, eye, identity = _np.zeros, _np.ones, _np.empty, _np.eye, _np.identity

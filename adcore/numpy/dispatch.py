@@ -11,198 +11,62 @@ A numpy function or ufunc without a rule raises ``NotImplementedError`` naming
 it; writing into a traced array raises ``TypeError``.
 """
 
+import warnings
+
 import numpy as np
 
 from adcore.core import Traced, getval
 from adcore.numpy import functions as fn
-from adcore.numpy import linalg as la
-from adcore.rules import arrays, contractions, linalg, nn, shape
+from adcore.rules import (
+    contractions,
+    matmul,
+    nn,
+    shape,
+)
 from adcore.rules import elementwise as ew
-from adcore.rules import elementwise_extra as ewx
 
-# ufunc -> differentiable function (plain-valued ufuncs come from fn._nondiff)
-UFUNCS = {
-    np.add: ew.add,
-    np.subtract: ew.subtract,
-    np.multiply: ew.multiply,
-    np.divide: ew.divide,
-    np.negative: ew.negative,
-    np.positive: lambda x: x,
-    np.power: ew.power,
-    np.square: ew.square,
-    np.reciprocal: ew.reciprocal,
-    np.sqrt: ew.sqrt,
-    np.cbrt: ew.cbrt,
-    np.exp: ew.exp,
-    np.exp2: ew.exp2,
-    np.expm1: ew.expm1,
-    np.log: ew.log,
-    np.log2: ew.log2,
-    np.log10: ew.log10,
-    np.log1p: ew.log1p,
-    np.logaddexp: ew.logaddexp,
-    np.logaddexp2: ew.logaddexp2,
-    np.sin: ew.sin,
-    np.cos: ew.cos,
-    np.tan: ew.tan,
-    np.arcsin: ew.arcsin,
-    np.arccos: ew.arccos,
-    np.arctan: ew.arctan,
-    np.arctan2: ew.arctan2,
-    np.hypot: ew.hypot,
-    np.sinh: ew.sinh,
-    np.cosh: ew.cosh,
-    np.tanh: ew.tanh,
-    np.arcsinh: ew.arcsinh,
-    np.arccosh: ew.arccosh,
-    np.arctanh: ew.arctanh,
-    np.deg2rad: ew.deg2rad,
-    np.radians: ew.deg2rad,
-    np.rad2deg: ew.rad2deg,
-    np.degrees: ew.rad2deg,
-    np.absolute: ew.absolute,
-    np.fabs: ew.fabs,
-    np.maximum: ew.maximum,
-    np.minimum: ew.minimum,
-    np.matmul: linalg.matmul,
-    np.fmax: ewx.fmax,
-    np.fmin: ewx.fmin,
-    np.remainder: ewx.remainder,
-    np.fmod: ewx.fmod,
-    np.conjugate: ewx.conj,
-}
-for _name in (
-    "sign floor ceil rint trunc isnan isinf isfinite signbit greater greater_equal less "
-    "less_equal equal not_equal logical_and logical_or logical_not logical_xor floor_divide"
-).split():
-    UFUNCS[getattr(np, _name)] = fn._nondiff[_name]
+# numpy ufunc / function -> the adcore function it dispatches to on traced values.
+# Derived, not listed: every public callable of adcore.numpy (and adcore.numpy.linalg)
+# named like a numpy one stands for it, so a name is declared once, in the explicit
+# export list.  Filled by install(), once the namespace is complete; entries for
+# numpy callables without an adcore.numpy name may be added here by hand.
+UFUNCS = {}
+FUNCTIONS = {}
 
-# numpy function -> adcore function with numpy's signature
-FUNCTIONS = {
-    np.sum: fn.sum,
-    np.mean: fn.mean,
-    np.prod: fn.prod,
-    np.max: fn.max,
-    np.min: fn.min,
-    np.amax: fn.max,
-    np.amin: fn.min,
-    np.var: fn.var,
-    np.std: fn.std,
-    np.reshape: fn.reshape,
-    np.transpose: fn.transpose,
-    np.where: fn.where,
-    np.clip: fn.clip,
-    np.concatenate: fn.concatenate,
-    np.stack: fn.stack,
-    np.dot: contractions.dot,
-    np.outer: fn.outer,
-    np.inner: contractions.inner,
-    np.broadcast_to: fn.broadcast_to,
-    np.squeeze: fn.squeeze,
-    np.expand_dims: fn.expand_dims,
-    np.ravel: fn.ravel,
-    np.swapaxes: shape.swapaxes,
-    np.moveaxis: shape.moveaxis,
-    np.array: fn.array,
-    np.asarray: fn.asarray,
-    # array manipulation (adcore.rules.arrays)
-    np.flip: arrays.flip,
-    np.fliplr: arrays.fliplr,
-    np.flipud: arrays.flipud,
-    np.rot90: arrays.rot90,
-    np.roll: arrays.roll,
-    np.rollaxis: arrays.rollaxis,
-    np.cumsum: arrays.cumsum,
-    np.cumprod: arrays.cumprod,
-    np.cumulative_sum: arrays.cumulative_sum,
-    np.cumulative_prod: arrays.cumulative_prod,
-    np.diff: arrays.diff,
-    np.gradient: arrays.gradient,
-    np.pad: arrays.pad,
-    np.tile: arrays.tile,
-    np.repeat: arrays.repeat,
-    np.take: arrays.take,
-    np.take_along_axis: arrays.take_along_axis,
-    np.choose: arrays.choose,
-    np.sort: arrays.sort,
-    np.partition: arrays.partition,
-    np.atleast_1d: arrays.atleast_1d,
-    np.atleast_2d: arrays.atleast_2d,
-    np.atleast_3d: arrays.atleast_3d,
-    np.hstack: arrays.hstack,
-    np.vstack: arrays.vstack,
-    np.dstack: arrays.dstack,
-    np.column_stack: arrays.column_stack,
-    np.append: arrays.append,
-    np.split: arrays.split,
-    np.array_split: arrays.array_split,
-    np.vsplit: arrays.vsplit,
-    np.hsplit: arrays.hsplit,
-    np.dsplit: arrays.dsplit,
-    np.tril: arrays.tril,
-    np.triu: arrays.triu,
-    np.diag: arrays.diag,
-    np.diagonal: arrays.diagonal,
-    np.trace: arrays.trace,
-    np.average: arrays.average,
-    np.linspace: arrays.linspace,
-    np.nan_to_num: arrays.nan_to_num,
-    np.select: arrays.select,
-    np.quantile: arrays.quantile,
-    np.percentile: arrays.percentile,
-    np.median: arrays.median,
-    np.ptp: arrays.ptp,
-    np.cov: arrays.cov,
-    np.corrcoef: arrays.corrcoef,
-    np.convolve: arrays.convolve,
-    np.correlate: arrays.correlate,
-    np.sinc: ew.sinc,  # a Python function in numpy, not a ufunc
-    # contractions (adcore.rules.contractions)
-    np.einsum: contractions.einsum,
-    np.tensordot: contractions.tensordot,
-    np.kron: contractions.kron,
-    np.vdot: contractions.vdot,
-    np.cross: contractions.cross,
-    # real-array views of complex accessors
-    np.real: ewx.real,
-    np.imag: ewx.imag,
-    np.angle: ewx.angle,
-    np.real_if_close: ewx.real_if_close,
-    # numpy.linalg (adcore.numpy.linalg)
-    np.linalg.inv: la.inv,
-    np.linalg.solve: la.solve,
-    np.linalg.det: la.det,
-    np.linalg.slogdet: la.slogdet,
-    np.linalg.cholesky: la.cholesky,
-    np.linalg.eig: la.eig,
-    np.linalg.eigvals: la.eigvals,
-    np.linalg.eigh: la.eigh,
-    np.linalg.eigvalsh: la.eigvalsh,
-    np.linalg.svd: la.svd,
-    np.linalg.svdvals: la.svdvals,
-    np.linalg.pinv: la.pinv,
-    np.linalg.norm: la.norm,
-    np.linalg.matrix_norm: la.matrix_norm,
-    np.linalg.vector_norm: la.vector_norm,
-    np.linalg.matrix_transpose: la.matrix_transpose,
-    np.linalg.matmul: la.matmul,
-    np.linalg.outer: la.outer,
-    np.linalg.tensordot: la.tensordot,
-    np.linalg.trace: la.trace,
-    np.linalg.diagonal: la.diagonal,
-    np.linalg.cross: la.cross,
-    np.linalg.multi_dot: la.multi_dot,
-    np.linalg.matrix_power: la.matrix_power,
-    np.linalg.lstsq: la.lstsq,
-    np.linalg.matrix_rank: la.matrix_rank,
-}
-if hasattr(np, "row_stack"):  # deprecated in numpy 2.0
-    FUNCTIONS[np.row_stack] = arrays.vstack
-for _name in (
-    "argmax argmin argsort nonzero flatnonzero count_nonzero shape ndim size zeros_like "
-    "ones_like empty_like full_like allclose isclose array_equal any all round"
-).split():
-    FUNCTIONS[getattr(np, _name)] = fn._nondiff[_name]
+
+def counterparts(namespace, numpy_module):
+    """{numpy callable: adcore function} for the names ``namespace`` shares with numpy.
+
+    Skipped: private names, types and constants, and numpy's own callables
+    re-exported unchanged (zeros, eye...: plain constructors, nothing to dispatch).
+    """
+    table = {}
+    for name, ours in vars(namespace).items():
+        if name.startswith("_") or not callable(ours) or isinstance(ours, type):
+            continue
+        with warnings.catch_warnings():  # deprecated aliases (row_stack) warn on access
+            warnings.simplefilter("ignore", DeprecationWarning)
+            theirs = getattr(numpy_module, name, None)
+        if theirs is None or theirs is ours or not callable(theirs) or isinstance(theirs, type):
+            continue
+        if table.get(theirs, ours) is not ours:
+            raise RuntimeError(
+                f"adcore.numpy: {name} and another name both claim {_qualname(theirs)} "
+                "with different functions"
+            )
+        table[theirs] = ours
+    return table
+
+
+def _build_tables():
+    import adcore.numpy as anp  # complete by the time install() runs
+
+    found = counterparts(anp, np)
+    found.update(counterparts(anp.linalg, np.linalg))
+    for theirs, ours in found.items():
+        # an entry put in the table by hand (a numpy callable adcore.numpy has no
+        # name for, e.g. divmod) is kept as it is
+        (UFUNCS if isinstance(theirs, np.ufunc) else FUNCTIONS).setdefault(theirs, ours)
 
 
 def _qualname(func):
@@ -248,7 +112,7 @@ def _floor_divide(x, y):
 
 
 def _divmod(x, y):
-    return _floor_divide(x, y), ewx.remainder(x, y)
+    return _floor_divide(x, y), ew.remainder(x, y)
 
 
 UFUNCS[np.divmod] = _divmod
@@ -300,6 +164,7 @@ def _astype(self, dtype, *args, **kwargs):
 
 def install():
     """Attach operators, numpy-style methods and numpy's protocols to ``Traced`` (on import)."""
+    _build_tables()
     T = Traced
     T.__add__ = lambda s, o: ew.add(s, o)
     T.__radd__ = lambda s, o: ew.add(o, s)
@@ -311,12 +176,12 @@ def install():
     T.__rtruediv__ = lambda s, o: ew.divide(o, s)
     T.__pow__ = lambda s, o: ew.power(s, o)
     T.__rpow__ = lambda s, o: ew.power(o, s)
-    T.__matmul__ = lambda s, o: linalg.matmul(s, o)
-    T.__rmatmul__ = lambda s, o: linalg.matmul(o, s)
+    T.__matmul__ = lambda s, o: matmul.matmul(s, o)
+    T.__rmatmul__ = lambda s, o: matmul.matmul(o, s)
     # as numpy: % is remainder (d/dx 1, d/dy -floor(x / y)), // is floor_divide
     # (piecewise constant: a plain value, zero derivative)
-    T.__mod__ = lambda s, o: ewx.remainder(s, o)
-    T.__rmod__ = lambda s, o: ewx.remainder(o, s)
+    T.__mod__ = lambda s, o: ew.remainder(s, o)
+    T.__rmod__ = lambda s, o: ew.remainder(o, s)
     T.__floordiv__ = lambda s, o: _floor_divide(s, o)
     T.__rfloordiv__ = lambda s, o: _floor_divide(o, s)
     T.__divmod__ = lambda s, o: _divmod(s, o)
@@ -354,10 +219,10 @@ def install():
     T.reshape = _reshape_method
     T.transpose = _transpose_method
     T.T = property(lambda s: shape.transpose(s, None))
-    T.dot = lambda s, o: linalg.dot(s, o)
+    T.dot = lambda s, o, out=None: contractions.dot(s, o, out=out)
     T.squeeze = lambda s, axis=None: shape.squeeze(s, axis)
-    T.ravel = lambda s, order="C": shape.ravel(s)
-    T.flatten = lambda s, order="C": shape.ravel(s)
+    T.ravel = lambda s, order="C": shape.ravel(s, order)
+    T.flatten = lambda s, order="C": shape.ravel(s, order)
     T.astype = _astype
     T.clip = lambda s, a_min=None, a_max=None: fn.clip(s, a_min, a_max)
     T.swapaxes = lambda s, a, b: shape.swapaxes(s, a, b)

@@ -10,44 +10,48 @@ import numpy as np
 
 from adcore.core import Traced, getval, shape_of
 from adcore.rules import elementwise as ew
-from adcore.rules import linalg, nn, reductions, shape
+from adcore.rules import matmul as mm
+from adcore.rules import nn, reductions, shape
+from adcore.rules.declare import no_out
 from adcore.rules.shape import reshape as _reshape  # reshape() below takes numpy's `shape`
-
-
-def _no_out(name, out):
-    if out is not None:
-        raise TypeError(
-            f"adcore.numpy.{name}: out= writes in place, which cannot be differentiated; "
-            "use the returned array"
-        )
+from adcore.rules.shape import transpose as _transpose
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
-    _no_out("sum", out)
+    """numpy.sum; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
+    no_out("sum", out)
     _reject("sum", unsupported)
-    return reductions.sum(a, axis=axis, keepdims=keepdims, dtype=dtype)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return reductions.sum(shape.in_dtype("sum", a, dtype), axis=axis, keepdims=keepdims)
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
-    _no_out("mean", out)
+    """numpy.mean; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
+    no_out("mean", out)
     _reject("mean", unsupported)
-    return reductions.mean(a, axis=axis, keepdims=keepdims)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return reductions.mean(shape.in_dtype("mean", a, dtype), axis=axis, keepdims=keepdims)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, **unsupported):
-    _no_out("prod", out)
+    """numpy.prod; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
+    no_out("prod", out)
     _reject("prod", unsupported)
-    return reductions.prod(a, axis=axis, keepdims=keepdims)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.prod(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return reductions.prod(shape.in_dtype("prod", a, dtype), axis=axis, keepdims=keepdims)
 
 
 def max(a, axis=None, out=None, keepdims=False, **unsupported):
-    _no_out("max", out)
+    no_out("max", out)
     _reject("max", unsupported)
     return reductions.max(a, axis=axis, keepdims=keepdims)
 
 
 def min(a, axis=None, out=None, keepdims=False, **unsupported):
-    _no_out("min", out)
+    no_out("min", out)
     _reject("min", unsupported)
     return reductions.min(a, axis=axis, keepdims=keepdims)
 
@@ -56,13 +60,19 @@ amax, amin = max, min
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    _no_out("var", out)
-    return reductions.var(a, axis=axis, ddof=ddof, keepdims=keepdims)
+    """numpy.var; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
+    no_out("var", out)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+    return reductions.var(shape.in_dtype("var", a, dtype), axis=axis, ddof=ddof, keepdims=keepdims)
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    _no_out("std", out)
-    return reductions.std(a, axis=axis, ddof=ddof, keepdims=keepdims)
+    """numpy.std; ``dtype=`` as in ``adcore.rules.shape.in_dtype`` (integer dtypes raise)."""
+    no_out("std", out)
+    if dtype is not None and not isinstance(a, Traced):
+        return np.std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+    return reductions.std(shape.in_dtype("std", a, dtype), axis=axis, ddof=ddof, keepdims=keepdims)
 
 
 def _reject(name, unsupported):
@@ -73,8 +83,10 @@ def _reject(name, unsupported):
 
 
 def reshape(a, shape=None, order="C", *, newshape=None):
-    if order != "C":
-        raise NotImplementedError("adcore.numpy.reshape: only order='C' is supported")
+    if order not in ("C", "F"):
+        raise NotImplementedError(
+            f"adcore.numpy.reshape: order={order!r} is not supported (use 'C' or 'F')"
+        )
     shape_ = newshape if shape is None else shape
     if isinstance(shape_, (int, np.integer)):
         shape_ = (int(shape_),)
@@ -83,6 +95,8 @@ def reshape(a, shape=None, order="C", *, newshape=None):
         size = int(np.prod(shape_of(a), dtype=np.int64))
         known = int(np.prod([d for d in shape_ if d != -1], dtype=np.int64))
         shape_ = tuple(size // known if d == -1 else d for d in shape_)
+    if order == "F":  # Fortran order reads and writes the first axis fastest
+        return _transpose(_reshape(_transpose(a, None), shape_[::-1]), None)
     return _reshape(a, shape_)
 
 
@@ -99,7 +113,7 @@ def where(condition, x=None, y=None):
 
 
 def clip(a, a_min=None, a_max=None, out=None, **kwargs):
-    _no_out("clip", out)
+    no_out("clip", out)
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
     _reject("clip", kwargs)
@@ -107,34 +121,35 @@ def clip(a, a_min=None, a_max=None, out=None, **kwargs):
 
 
 def concatenate(arrays, axis=0, out=None, **unsupported):
-    _no_out("concatenate", out)
+    no_out("concatenate", out)
     _reject("concatenate", unsupported)
     return shape.concatenate(list(arrays), axis=axis)
 
 
 def stack(arrays, axis=0, out=None):
-    _no_out("stack", out)
+    no_out("stack", out)
     return shape.stack(list(arrays), axis=axis)
 
 
-def dot(a, b, out=None):
-    _no_out("dot", out)
-    return linalg.dot(a, b)
-
-
 def matmul(a, b, out=None, **unsupported):
-    _no_out("matmul", out)
+    no_out("matmul", out)
     _reject("matmul", unsupported)
-    return linalg.matmul(a, b)
+    return mm.matmul(a, b)
 
 
 def outer(a, b, out=None):
-    _no_out("outer", out)
-    return linalg.outer(a, b)
+    no_out("outer", out)
+    return mm.outer(a, b)
+
+
+def positive(x, out=None):
+    """numpy.positive: +x, the identity."""
+    no_out("positive", out)
+    return x
 
 
 def abs(x, out=None):
-    _no_out("abs", out)
+    no_out("abs", out)
     return ew.absolute(x)
 
 
@@ -168,7 +183,7 @@ def expand_dims(a, axis):
 
 
 def ravel(a, order="C"):
-    return shape.ravel(a)
+    return shape.ravel(a, order)
 
 
 def astype(x, dtype, copy=True):

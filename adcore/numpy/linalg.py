@@ -3,7 +3,7 @@
     import adcore.numpy as anp
     anp.linalg.slogdet(K)[1]          # or np.linalg.slogdet(K) on a traced K
 
-The rules live in ``adcore.rules.decompositions``; this module is the
+The rules live in ``adcore.rules.numpy_linalg``; this module is the
 explicit namespace, plus numpy 2's array-API spellings (matrix_norm,
 vector_norm, matrix_transpose, and linalg.trace/diagonal/cross/outer over the
 last axes).
@@ -12,11 +12,12 @@ last axes).
 import numpy as _np
 
 from adcore.core import getval, shape_of
-from adcore.rules import arrays as _arrays
 from adcore.rules import contractions as _contractions
-from adcore.rules import decompositions as _decompositions
+from adcore.rules import diagonals as _diagonals
+from adcore.rules import numpy_linalg as _numpy_linalg
 from adcore.rules import shape as _shape
-from adcore.rules.decompositions import (
+from adcore.rules.matmul import matmul, outer
+from adcore.rules.numpy_linalg import (
     EighResult,
     EigResult,
     SlogdetResult,
@@ -38,7 +39,6 @@ from adcore.rules.decompositions import (
     svd,
     svdvals,
 )
-from adcore.rules.linalg import matmul, outer
 
 LinAlgError = _np.linalg.LinAlgError
 
@@ -54,21 +54,23 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     if axis is None:
-        out = _decompositions.norm(_shape.ravel(x), ord=ord)
+        out = _numpy_linalg.norm(_shape.ravel(x), ord=ord)
         return _shape.reshape(out, (1,) * len(shape_of(x))) if keepdims else out
-    return norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    # a tuple of axes is still one vector per slice (numpy), never a matrix norm
+    axes = (axis,) if _np.ndim(axis) == 0 else tuple(axis)
+    return _numpy_linalg.vector_norm_over(x, ord, axes, keepdims)
 
 
 def matrix_transpose(x, /):
-    return _shape.swapaxes(x, -1, -2)
+    return _shape.matrix_transpose(x)
 
 
 def trace(x, /, *, offset=0, dtype=None):
-    return _arrays.trace(x, offset=offset, axis1=-2, axis2=-1)
+    return _diagonals.trace(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)
 
 
 def diagonal(x, /, *, offset=0):
-    return _arrays.diagonal(x, offset=offset, axis1=-2, axis2=-1)
+    return _diagonals.diagonal(x, offset=offset, axis1=-2, axis2=-1)
 
 
 def cross(x1, x2, /, *, axis=-1):

@@ -1,42 +1,77 @@
 """The numpy rules, one family per module.
 
-elementwise  ufunc-like maps declared by their partial derivatives
-reductions   sum, prod, max, min (mean, var, std on top)
-shape        reshape, transpose, broadcasting, indexing, concatenation
-linalg       matmul and what is built on it
-nn           sigmoid, relu, softplus, logsumexp, softmax, log_softmax
-arrays       stacking, splitting, tiling, padding, flips, rolls, gathers, sort,
-             running sums, triangles and diagonals
-contractions einsum (and tensordot, inner, N-d dot, kron, cross on it)
-decompositions  numpy.linalg: inv, solve, det, slogdet, cholesky, eigh, svd, pinv, norm
-elementwise_extra  fmax, fmin, remainder, fmod; real/imag/conj/angle on real arrays
+Helpers (no rules of their own):
+  declare       masks, axes (AxisError), batch axes, ``linear`` (an op whose JVP is itself);
+                depends on the core only
+  partials      ``elementwise``: a primitive declared by its partial derivatives
+
+Primitives and the composites built on them:
+  broadcast     reshape, broadcast_to and sum (each other's transposes), unbroadcast
+  elementwise   ufunc-like maps: arithmetic, exp/log, trig, sinc, piecewise (abs,
+                maximum, where, clip, fmax, remainder...), complex accessors on real arrays
+  reductions    prod, max, min (sum from broadcast); mean, var, std on top
+  shape         transpose, astype, indexing (getitem, scatter_add, at_set), concatenate,
+                stack, squeeze, expand_dims, ravel, moveaxis, swapaxes
+  reordering    flip, fliplr, flipud, rot90, roll, rollaxis
+  cumulative    cumsum, cumprod, cumulative_sum/prod, diff, gradient
+  joining       atleast_*, hstack/vstack/dstack/column_stack, append, split family,
+                tile, repeat, pad
+  gathering     take, take_along_axis, choose, sort, partition
+  diagonals     tril, triu, diagonal, diag, trace
+  statistics    average, quantile, percentile, median, ptp, cov, corrcoef
+  construction  linspace, full, select, nan_to_num on traced values
+  matmul        matmul and outer
+  contractions  einsum, and tensordot, inner, dot (every rank), vdot, kron, cross,
+                convolve, correlate on it
+  numpy_linalg  numpy.linalg: inv, solve, det, slogdet, cholesky, eig(h), svd, pinv,
+                lstsq, norm, multi_dot, matrix_power
+  nn            sigmoid, relu, softplus, logsumexp, softmax, log_softmax
+
+Importing this package registers every primitive.  A primitive's ``family`` (in
+``adcore.registry()``) is a grouping kept stable across this layout: "arrays" for
+the reordering/cumulative/joining primitives, "decompositions" for numpy_linalg's,
+"linalg" for matmul.
 """
 
 from adcore.core import hooks
 from adcore.rules import (
-    arrays,
+    broadcast,
+    construction,
     contractions,
+    cumulative,
     declare,
-    decompositions,
+    diagonals,
     elementwise,
-    elementwise_extra,
-    linalg,
+    gathering,
+    joining,
+    matmul,
     nn,
+    numpy_linalg,
+    partials,
     reductions,
+    reordering,
     shape,
+    statistics,
 )
 
 hooks.stack = lambda arrays: shape.stack(arrays, axis=0)
 
 __all__ = [
-    "arrays",
+    "broadcast",
+    "construction",
     "contractions",
+    "cumulative",
     "declare",
-    "decompositions",
+    "diagonals",
     "elementwise",
-    "elementwise_extra",
-    "linalg",
+    "gathering",
+    "joining",
+    "matmul",
     "nn",
+    "numpy_linalg",
+    "partials",
     "reductions",
+    "reordering",
     "shape",
+    "statistics",
 ]

@@ -1,5 +1,5 @@
-"""Tensor contractions: einsum, and tensordot, inner, N-d dot, kron, vdot and
-cross built on it.
+"""Tensor contractions: einsum, and tensordot, inner, N-d dot, kron, vdot,
+cross and 1-d convolve/correlate built on it or on gathers.
 
 ``einsum`` is one primitive taking *explicit* subscripts ("ij,jk->ik": no
 ellipsis, no implicit output, no size-1 broadcasting); the ``einsum`` function
@@ -26,11 +26,13 @@ import string
 
 import numpy as np
 
-from adcore.core import Primitive, defrule_factories, getval, ndim_of, shape_of
+from adcore.core import defrule_factories, getval, ndim_of, shape_of
+from adcore.rules import declare, matmul
 from adcore.rules import elementwise as ew
-from adcore.rules import linalg
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
+from adcore.rules.gathering import take
+from adcore.rules.reordering import flip
 
 LETTERS = string.ascii_letters
 
@@ -42,8 +44,9 @@ def _einsum_impl(subscripts, *operands):
     return np.einsum(subscripts, *operands, optimize="greedy" if big else False)
 
 
-einsum_explicit = Primitive(_einsum_impl, name="einsum", family="contractions")
-einsum_explicit.meta.update(kind="linalg", arity="variadic")
+einsum_explicit = declare.rule_primitive(
+    _einsum_impl, "einsum", "contractions", "linalg", arity="variadic"
+)
 
 
 def _split(subscripts):
@@ -178,8 +181,7 @@ def parse_einsum(subscripts, operands):
 
 def einsum(*operands, out=None, optimize=False, **kwargs):
     """numpy.einsum, differentiable in every operand."""
-    if out is not None:
-        raise TypeError("adcore.numpy.einsum: out= writes in place; use the returned array")
+    declare.no_out("einsum", out)
     if kwargs:
         raise NotImplementedError(f"adcore.numpy.einsum: unsupported arguments {sorted(kwargs)}")
     if isinstance(operands[0], str):
@@ -212,7 +214,7 @@ def _axes_pair(axes, na, nb):
     b = [b] if np.ndim(b) == 0 else list(b)
     if len(a) != len(b):
         raise ValueError(f"tensordot: axes {axes} pair {len(a)} with {len(b)} axes")
-    return [int(x) % na for x in a], [int(x) % nb for x in b]
+    return [declare.axis_index(x, na) for x in a], [declare.axis_index(x, nb) for x in b]
 
 
 def tensordot(a, b, axes=2):
@@ -237,20 +239,21 @@ def inner(a, b):
     """numpy.inner for any ranks: sum over the last axes."""
     if ndim_of(a) == 0 or ndim_of(b) == 0:
         return ew.multiply(a, b)
-    if ndim_of(b) <= 2:
-        return linalg.inner(a, b)  # matmul with b^T
+    if ndim_of(b) == 1:
+        return matmul.matmul(a, b)
+    if ndim_of(b) == 2:
+        return matmul.matmul(a, sh.matrix_transpose(b))  # one GEMM with b^T
     return tensordot(a, b, ([-1], [-1]))
 
 
 def dot(a, b, out=None):
     """numpy.dot for any ranks: last axis of a with the second-to-last of b."""
-    if out is not None:
-        raise TypeError("adcore.numpy.dot: out= writes in place; use the returned array")
+    declare.no_out("dot", out)
     na, nb = ndim_of(a), ndim_of(b)
     if na == 0 or nb == 0:
         return ew.multiply(a, b)
     if nb <= 2 and (na <= 2 or nb == 1):
-        return linalg.matmul(a, b)  # numpy.dot and matmul agree here
+        return matmul.matmul(a, b)  # numpy.dot and matmul agree here
     return tensordot(a, b, ([-1], [max(nb - 2, 0)]))
 
 
@@ -297,4 +300,45 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return sh.moveaxis(c, -1, axisc)
 
 
-__all__ = ["cross", "dot", "einsum", "inner", "kron", "tensordot", "vdot"]
+# ---- 1-d convolution (a contraction against shifted copies) ------------------------------
+def convolve(a, v, mode="full"):
+    """1-d discrete convolution, as a gather of v against a (one product per tap)."""
+    if ndim_of(a) != 1 or ndim_of(v) != 1:
+        raise ValueError("convolve: object too deep for desired array (1-d inputs only)")
+    n, m = shape_of(a)[0], shape_of(v)[0]
+    if n == 0 or m == 0:
+        raise ValueError("convolve: inputs cannot be empty")
+    if m > n:
+        a, v, n, m = v, a, m, n
+    k = np.arange(n + m - 1)[:, None] - np.arange(n)[None, :]  # index into v
+    valid = (k >= 0) & (k < m)
+    taps = take(v, np.clip(k, 0, m - 1), axis=0) * declare.mask(valid, v)
+    full_ = red.sum(taps * a, axis=-1)
+    if mode == "full":
+        return full_
+    if mode == "same":
+        start = (m - 1) // 2
+        return sh.getitem(full_, slice(start, start + n))
+    if mode == "valid":
+        return sh.getitem(full_, slice(m - 1, n))
+    raise ValueError(f"convolve: mode must be 'full', 'same' or 'valid', got {mode!r}")
+
+
+def correlate(a, v, mode="valid"):
+    """1-d cross-correlation: convolution with v reversed (real arrays)."""
+    if shape_of(v)[0] > shape_of(a)[0]:  # numpy reverses the output when v is longer
+        return flip(convolve(v, flip(a, 0), mode), 0)
+    return convolve(a, flip(v, 0), mode)
+
+
+__all__ = [
+    "convolve",
+    "correlate",
+    "cross",
+    "dot",
+    "einsum",
+    "inner",
+    "kron",
+    "tensordot",
+    "vdot",
+]

@@ -1,4 +1,8 @@
-"""Elementwise primitives, each declared by its partial derivatives.
+"""Elementwise primitives, each declared by its partial derivatives
+(``partials.elementwise``): arithmetic, exponentials and logarithms,
+trigonometric and hyperbolic functions, sinc, the piecewise maps (abs, maximum,
+minimum, where, clip, fmax, fmin, remainder, fmod) and numpy's complex-number
+accessors on real arrays (real, conj: the identity; imag, angle: constants).
 
 Partials are written with adcore operations (``ew.cos(x)``, ``g * y``), so a
 partial is itself differentiable and higher-order derivatives need nothing
@@ -11,21 +15,31 @@ import operator
 
 import numpy as np
 
-from adcore.core import getval
-from adcore.rules.declare import MINUS_ONE, ONE, elementwise, mask
+from adcore.core import Traced, getval
+from adcore.rules.declare import mask
+from adcore.rules.partials import MINUS_ONE, ONE, elementwise
 
 # Python floats, not numpy scalars: they keep float32 arithmetic in float32
 LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
 POS = (0.1, 3.0)  # domain hints for the registry-driven tests
 UNIT = (-0.9, 0.9)
 
+
 # ---- arithmetic -------------------------------------------------------------
+def _one_over(y):
+    """1 / y, also for a Python number y = 0: numpy's inf (and warning), where
+    Python's 1.0 / 0.0 would raise ZeroDivisionError inside the rule."""
+    if type(y) in (int, float, bool):
+        return float(np.divide(1.0, y))  # a Python float: keeps float32 tangents float32
+    return 1.0 / y
+
+
 add = elementwise(operator.add, ONE, ONE, name="add")
 subtract = elementwise(operator.sub, ONE, MINUS_ONE, name="subtract")
 multiply = elementwise(operator.mul, lambda ans, x, y: y, lambda ans, x, y: x, name="multiply")
 divide = elementwise(
     operator.truediv,
-    lambda ans, x, y: 1.0 / y,
+    lambda ans, x, y: _one_over(y),
     lambda ans, x, y: -ans / y,
     name="divide",
     domain=[(-3.0, 3.0), POS],
@@ -33,11 +47,31 @@ divide = elementwise(
 negative = elementwise(operator.neg, MINUS_ONE, name="negative")
 
 
+def _integral_exponent(y):
+    """Is y a constant whose entries are all integers (2, np.int64(3), 2.0, an int array)?"""
+    if isinstance(y, Traced):
+        return False
+    yv = np.asarray(y)
+    if yv.dtype.kind in "iu":
+        return True
+    return yv.dtype.kind == "f" and bool(np.all(np.isfinite(yv) & (yv == np.round(yv))))
+
+
 def _power_dx(ans, x, y):
     # x ** 2 is everywhere (losses, penalties): 2x is one multiply where the
     # general rule is a power and a multiply, a difference that compounds when nested
     if type(y) in (int, float) and y == 2:
         return 2.0 * x
+    if type(y) is int or (type(y) is float and y.is_integer()):  # the common case, fast
+        return y * power(x, y - 1 if y != 0 else y)
+    if _integral_exponent(y):
+        # a polynomial: n x^(n-1) with x^0 = 1, and 0 for n = 0, so every order stays
+        # finite at x = 0 (the general form meets 0 * 0^-1 = NaN on the way down)
+        yv = np.asarray(y)
+        lowered = np.where(yv == 0, 0, yv - 1).astype(yv.dtype)
+        if np.ndim(y) == 0:  # a numpy scalar stays one (its dtype is the exponent's)
+            lowered = lowered[()]
+        return y * power(x, lowered)
     return y * power(x, y - 1)
 
 
@@ -103,14 +137,70 @@ deg2rad = elementwise(np.deg2rad, lambda ans, x: np.pi / 180.0, name="deg2rad")
 rad2deg = elementwise(np.rad2deg, lambda ans, x: 180.0 / np.pi, name="rad2deg")
 
 
-def _sinc_d(ans, x):
-    # d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0
-    xv = getval(x)
-    safe = where(xv == 0, 1.0, x)
-    return where(xv == 0, 0.0, (cos(np.pi * safe) - ans) / safe)
+# ---- sinc and its derivatives of every order ------------------------------------------
+# (cos(pi x) - sinc(x)) / x is 0/0 at x = 0, and a `where` around it gets the value
+# right but not its derivative (sinc''(0) = -pi^2/3 would come out 0).  So the
+# k-th derivative is a primitive of its own whose derivative is the (k+1)-th:
+# the power series term by term near 0 (exact at 0), Leibniz's rule on
+# sin(pi x) * (1/(pi x)) further out, whichever cancels less at each point,
+# each summed with float recurrences (no factorials that overflow).
 
 
-sinc = elementwise(np.sinc, _sinc_d, name="sinc", domain=(0.2, 2.0))
+def _sinc_series(x, k):
+    """d^k/dx^k sum_n (-1)^n (pi x)^(2n) / (2n+1)!, term by term.
+
+    Term n is (-1)^n d_n x^(2n-k) with d_n = pi^(2n) / ((2n+1) (2n-k)!).
+    """
+    n = (k + 1) // 2  # the first term that survives k derivatives
+    d = np.pi ** (2 * n) / (2 * n + 1)  # (2n - k)! is 0! or 1!
+    out = np.zeros_like(x)
+    for _ in range(30 + k):  # enough for |pi x| up to k + 30 terms past the peak
+        out += (-1) ** n * d * x ** (2 * n - k)
+        d *= np.pi**2 * (2 * n + 1) / ((2 * n + 3) * (2 * n + 2 - k) * (2 * n + 1 - k))
+        n += 1
+    return out
+
+
+def _sinc_leibniz(x, k):
+    """d^k/dx^k of sin(pi x) * (1 / (pi x)) by Leibniz's rule.
+
+    Term m is (-1)^(k-m) sin(pi x + m pi/2) a_m with a_m = (k!/m!) pi^(m-1) / x^(k-m+1);
+    a_(m-1) = a_m m / (pi x): the terms grow while m > pi |x| (see _leibniz_loss).
+    """
+    a = np.pi ** (k - 1) / x
+    out = np.zeros_like(x)
+    for m in range(k, -1, -1):
+        out += (-1) ** (k - m) * np.sin(np.pi * x + m * np.pi / 2) * a
+        a = a * m / (np.pi * x)
+    return out
+
+
+def _leibniz_loss(ax, k):
+    """log(max_m a_m / a_k): how far Leibniz's terms grow past the last one at |x| = ax."""
+    m = np.arange(1, k + 1, dtype=np.float64).reshape((-1,) + (1,) * ax.ndim)
+    return np.sum(np.maximum(np.log(m / (np.pi * np.maximum(ax, 1e-300))), 0.0), axis=0)
+
+
+def _sinc_derivative_impl(x, order=1):
+    xv = np.asarray(x)
+    dtype = np.result_type(xv, np.float32) if xv.dtype.kind == "f" else np.float64
+    x64 = xv.astype(np.float64)
+    ax = np.abs(x64)
+    # the series loses about e^(pi |x|) to cancellation, Leibniz's rule the ratio of its
+    # largest term to its last: each point takes the branch that loses less
+    near = (ax <= 1.0) | (np.pi * ax < _leibniz_loss(ax, order))
+    out = np.empty_like(x64)
+    out[near] = _sinc_series(x64[near], order)
+    out[~near] = _sinc_leibniz(x64[~near], order)
+    return out.astype(dtype)[()] if out.ndim == 0 else out.astype(dtype)
+
+
+sinc_derivative = elementwise(
+    _sinc_derivative_impl,
+    lambda ans, x, order=1: sinc_derivative(x, order=order + 1),
+    name="sinc_derivative",
+)
+sinc = elementwise(np.sinc, lambda ans, x: sinc_derivative(x), name="sinc", domain=(0.2, 2.0))
 
 # ---- piecewise: SPEC's subgradient table holds at the kinks -------------------
 absolute = elementwise(np.abs, lambda ans, x: mask(np.sign(getval(x)), x), name="absolute")
@@ -160,3 +250,83 @@ clip = elementwise(
     lambda ans, x, lo, hi: mask(getval(x) > getval(hi), hi),
     name="clip",
 )
+
+
+# ---- NaN-ignoring extrema (fmax, fmin) and remainders (mod, fmod) --------------------
+def _fmax_share(a, b):
+    # the larger (or the only non-NaN) argument gets the gradient; ties split 0.5/0.5
+    av, bv = getval(a), getval(b)
+    return mask((av > bv) + 0.5 * (av == bv) + np.isnan(bv) * ~np.isnan(av), a)
+
+
+def _fmin_share(a, b):
+    av, bv = getval(a), getval(b)
+    return mask((av < bv) + 0.5 * (av == bv) + np.isnan(bv) * ~np.isnan(av), a)
+
+
+fmax = elementwise(
+    np.fmax,
+    lambda ans, x, y: _fmax_share(x, y),
+    lambda ans, x, y: _fmax_share(y, x),
+    name="fmax",
+)
+fmin = elementwise(
+    np.fmin,
+    lambda ans, x, y: _fmin_share(x, y),
+    lambda ans, x, y: _fmin_share(y, x),
+    name="fmin",
+)
+
+# x mod y = x - floor(x / y) * y: slope 1 in x, -floor(x / y) in y (between the jumps)
+REMAINDER_DOMAIN = [(2.1, 2.9), (1.5, 2.0)]  # x / y in (1, 2): away from the jumps
+remainder = elementwise(
+    np.remainder,
+    ONE,
+    lambda ans, x, y: -mask(np.floor(getval(x) / getval(y)), y),
+    name="remainder",
+    domain=REMAINDER_DOMAIN,
+)
+mod = remainder
+fmod = elementwise(
+    np.fmod,
+    ONE,
+    lambda ans, x, y: -mask(np.trunc(getval(x) / getval(y)), y),
+    name="fmod",
+    domain=REMAINDER_DOMAIN,
+)
+
+
+# ---- complex accessors on real arrays -------------------------------------------------------
+def _real_only(name, x):
+    if np.iscomplexobj(getval(x)):
+        raise NotImplementedError(f"adcore.numpy.{name}: complex arrays are not differentiated")
+
+
+def real(val):
+    _real_only("real", val)
+    return val
+
+
+def conj(x, out=None):
+    _real_only("conj", x)
+    return x
+
+
+conjugate = conj
+
+
+def real_if_close(a, tol=100):
+    _real_only("real_if_close", a)
+    return a
+
+
+def imag(val):
+    """Zero for real input: a constant, so its derivative is zero."""
+    _real_only("imag", val)
+    return np.zeros_like(np.asarray(getval(val)))
+
+
+def angle(z, deg=False):
+    """0 or pi for real input: piecewise constant."""
+    _real_only("angle", z)
+    return np.angle(getval(z), deg=deg)

@@ -7,8 +7,8 @@ gradient is s(1-s), the notes' example of a gate whose derivative is cheap).
 
 import numpy as np
 
-from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of
-from adcore.rules import declare
+from adcore.core import defjvp, defvjp_direct, getval, ndim_of
+from adcore.rules import declare, partials
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
@@ -19,16 +19,16 @@ def _sigmoid_impl(x):
     return 0.5 * (np.tanh(0.5 * np.asarray(x)) + 1.0)
 
 
-sigmoid = declare.elementwise(
+sigmoid = partials.elementwise(
     _sigmoid_impl, lambda ans, x: ans * (1.0 - ans), name="sigmoid", family="nn"
 )
-relu = declare.elementwise(
+relu = partials.elementwise(
     lambda x: np.maximum(x, 0),
     lambda ans, x: declare.mask(getval(x) > 0, x),
     name="relu",
     family="nn",
 )
-softplus = declare.elementwise(
+softplus = partials.elementwise(
     lambda x: np.logaddexp(0.0, x), lambda ans, x: sigmoid(x), name="softplus", family="nn"
 )
 
@@ -41,8 +41,7 @@ def _lse_impl(x, axis=None, keepdims=False):
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
-logsumexp = Primitive(_lse_impl, name="logsumexp", family="nn")
-logsumexp.meta.update(kind="reduction", arity=1)
+logsumexp = declare.rule_primitive(_lse_impl, "logsumexp", "nn", "reduction")
 
 
 def _lse_weights(ans, x, axis, keepdims):
@@ -67,8 +66,7 @@ def _ax(axis, x):
     return declare.neg_axes(axis, ndim_of(x))
 
 
-softmax = Primitive(_softmax_impl, name="softmax", family="nn")
-softmax.meta.update(kind="axis", arity=1)
+softmax = declare.rule_primitive(_softmax_impl, "softmax", "nn", "axis")
 
 
 def _softmax_rule(g, ans, x, axis=-1):
@@ -79,8 +77,7 @@ def _softmax_rule(g, ans, x, axis=-1):
 defjvp(softmax, _softmax_rule, batched=True)
 defvjp_direct(softmax, _softmax_rule)
 
-log_softmax = Primitive(_log_softmax_impl, name="log_softmax", family="nn")
-log_softmax.meta.update(kind="axis", arity=1)
+log_softmax = declare.rule_primitive(_log_softmax_impl, "log_softmax", "nn", "axis")
 defjvp(
     log_softmax,
     lambda g, ans, x, axis=-1: g - red.sum(g * ew.exp(ans), axis=_ax(axis, x), keepdims=True),

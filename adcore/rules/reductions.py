@@ -1,4 +1,5 @@
-"""Reductions over axes: sum, prod, max, min (+ mean, var, std built on them).
+"""Reductions over axes: prod, max, min, and sum (defined in ``broadcast``
+beside broadcast_to, its transpose); mean, var, std built on them.
 
 Axes are normalised to negative numbers (``declare.neg_axes``): counted from
 the end they name the same axes whether or not a tangent carries leading
@@ -7,19 +8,14 @@ batch axes, so one rule serves both.
 
 import numpy as np
 
-from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import defjvp, defvjp_direct, getval, ndim_of, shape_of
 from adcore.rules import declare
 from adcore.rules import elementwise as ew
 from adcore.rules import shape as sh
-
-
-def _restore(g, ans, x, axis, keepdims):
-    """Broadcast a reduced (co)tangent back over the reduced axes of x."""
-    axes = declare.neg_axes(axis, ndim_of(x))
-    nb = ndim_of(g) - ndim_of(ans)
-    if not keepdims and axes:
-        g = sh.expand_dims(g, axes)
-    return sh.broadcast_to(g, shape_of(g)[:nb] + shape_of(x))
+from adcore.rules.broadcast import (
+    restore_reduced,
+    sum,  # numpy's name, re-exported here
+)
 
 
 def defweighted(prim, weight):
@@ -36,7 +32,7 @@ def defweighted(prim, weight):
         return sum(g * w, axis=declare.neg_axes(axis, ndim_of(x)), keepdims=keepdims)
 
     def vjp(g, ans, x, axis=None, keepdims=False):
-        return _restore(g, ans, x, axis, keepdims) * weight(ans, x, axis, keepdims)
+        return restore_reduced(g, ans, x, axis, keepdims) * weight(ans, x, axis, keepdims)
 
     jvp.__name__, vjp.__name__ = f"{prim.name}_jvp", f"{prim.name}_pullback"
     defjvp(prim, jvp, batched=True)
@@ -44,27 +40,7 @@ def defweighted(prim, weight):
 
 
 def _reduction(impl, name):
-    prim = Primitive(impl, name=name, family="reductions")
-    prim.meta.update(kind="reduction", arity=1)
-    return prim
-
-
-def _sum_impl(x, axis=None, keepdims=False, dtype=None):
-    return np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
-
-
-sum = _reduction(_sum_impl, "sum")  # mirrors numpy's name
-defjvp(
-    sum,
-    lambda g, ans, x, axis=None, keepdims=False, dtype=None: sum(
-        g, axis=declare.neg_axes(axis, ndim_of(x)), keepdims=keepdims
-    ),
-    batched=True,
-)
-defvjp_direct(
-    sum,
-    lambda g, ans, x, axis=None, keepdims=False, dtype=None: _restore(g, ans, x, axis, keepdims),
-)
+    return declare.rule_primitive(impl, name, "reductions", "reduction")
 
 
 def _prod_impl(x, axis=None, keepdims=False):
@@ -137,4 +113,9 @@ def var(x, axis=None, ddof=0, keepdims=False):
 
 
 def std(x, axis=None, ddof=0, keepdims=False):
-    return ew.sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    v = var(x, axis=axis, ddof=ddof, keepdims=keepdims)
+    if _count(x, axis) == 1 and ddof == 0:
+        # one entry per slice: var is identically 0 (x - mean(x) is 0 with derivative 0),
+        # so std is too; sqrt's infinite slope at 0 would make that 0 * inf = NaN
+        return v
+    return ew.sqrt(v)

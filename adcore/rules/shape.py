@@ -1,15 +1,16 @@
 """Shape and indexing primitives: linear maps that only move entries around.
 
 Each JVP applies the same map to the tangent (shifted past its batch axes);
-each VJP applies the transposed map (reshape back, inverse permutation,
-scatter-add for indexing, slice for concatenation).
+each VJP applies the transposed map (inverse permutation, scatter-add for
+indexing, slice for concatenation).  reshape and broadcast_to are defined in
+``broadcast`` (beside sum, their transpose) and belong to this family too.
 """
 
 import numpy as np
 
 from adcore.core import (
     NONDIFF,
-    Primitive,
+    Traced,
     defjvp,
     defrule_factories,
     defvjp_direct,
@@ -18,37 +19,24 @@ from adcore.core import (
     shape_of,
 )
 from adcore.rules import declare
+from adcore.rules import elementwise as ew
+from adcore.rules.broadcast import broadcast_to, reshape
 
 
 def _shape_prim(impl, name, arity=1):
-    prim = Primitive(impl, name=name, family="shape")
-    prim.meta.update(kind="shape", arity=arity)
-    return prim
+    return declare.rule_primitive(impl, name, "shape", "shape", arity)
 
 
-def _nb(g, like):
-    return ndim_of(g) - ndim_of(like)
+_nb = declare.batch_ndim
 
-
-# ---- reshape ----------------------------------------------------------------
-reshape = _shape_prim(lambda x, shape: np.reshape(x, shape), "reshape")
-defjvp(
-    reshape,
-    lambda g, ans, x, shape: reshape(g, shape_of(g)[: _nb(g, x)] + shape_of(ans)),
-    NONDIFF,
-    batched=True,
-)
-defvjp_direct(
-    reshape,
-    lambda g, ans, x, shape: reshape(g, shape_of(g)[: _nb(g, ans)] + shape_of(x)),
-    NONDIFF,
-)
 
 # ---- transpose --------------------------------------------------------------
 
 
 def _full_axes(axes, ndim):
-    return tuple(range(ndim))[::-1] if axes is None else tuple(int(a) % ndim for a in axes)
+    if axes is None:
+        return tuple(range(ndim))[::-1]
+    return tuple(declare.axis_index(a, ndim) for a in axes)
 
 
 def _shifted(axes, nb):
@@ -56,41 +44,44 @@ def _shifted(axes, nb):
 
 
 transpose = _shape_prim(lambda x, axes=None: np.transpose(x, axes), "transpose")
-defjvp(
-    transpose,
-    lambda g, ans, x, axes=None: transpose(g, _shifted(_full_axes(axes, ndim_of(x)), _nb(g, x))),
-    batched=True,
-)
-defvjp_direct(
+declare.linear(
     transpose,
     lambda g, ans, x, axes=None: transpose(
         g, _shifted(tuple(np.argsort(_full_axes(axes, ndim_of(x)))), _nb(g, ans))
     ),
-)
-
-# ---- broadcast_to -----------------------------------------------------------
-broadcast_to = _shape_prim(lambda x, shape: np.broadcast_to(x, shape), "broadcast_to")
-
-
-def _broadcast_jvp(g, ans, x, shape):
-    xs, s = shape_of(x), shape_of(ans)
-    nb = ndim_of(g) - len(xs)
-    if nb and len(xs) < len(s):
-        g = reshape(g, shape_of(g)[:nb] + (1,) * (len(s) - len(xs)) + xs)
-    return broadcast_to(g, shape_of(g)[:nb] + s)
-
-
-defjvp(broadcast_to, _broadcast_jvp, NONDIFF, batched=True)
-defvjp_direct(
-    broadcast_to,
-    lambda g, ans, x, shape: declare.unbroadcast(g, shape_of(x), _nb(g, ans)),
-    NONDIFF,
+    # the batch axes stay in front
+    tangent_params=lambda g, ans, x, axes=None: (
+        (_shifted(_full_axes(axes, ndim_of(x)), _nb(g, x)),),
+        {},
+    ),
+    nondiff=1,
 )
 
 # ---- dtype casts ------------------------------------------------------------
 astype = _shape_prim(lambda x, dtype: np.asarray(x).astype(dtype), "astype")
-defjvp(astype, lambda g, ans, x, dtype: astype(g, dtype), NONDIFF, batched=True)
-defvjp_direct(astype, lambda g, ans, x, dtype: astype(g, np.result_type(getval(x))), NONDIFF)
+declare.linear(astype, lambda g, ans, x, dtype: astype(g, np.result_type(getval(x))), nondiff=1)
+
+
+def in_dtype(name, a, dtype):
+    """``a`` cast to the ``dtype=`` a numpy reduction was asked to work in.
+
+    A float dtype is a cast (``astype``) before the reduction, so the value is
+    numpy's and the derivative follows the cast.  An integer or bool dtype on a
+    traced array raises ``TypeError``: truncating to integers cuts the derivative,
+    and a silent zero gradient is worse than an error.  (Plain arrays never get
+    here: the wrappers hand them to numpy unchanged.)
+    """
+    if dtype is None or not isinstance(a, Traced):
+        return a
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(
+            f"adcore.numpy.{name}(..., dtype={dt.name}) on a traced array: {dt.name} results "
+            "have no derivative. Use a float dtype, or reduce adcore.getval(a) if you only "
+            "need the number."
+        )
+    return a if np.result_type(getval(a)) == dt else astype(a, dt)
+
 
 # ---- indexing ---------------------------------------------------------------
 
@@ -151,20 +142,12 @@ scatter_add = _shape_prim(_scatter_add_impl, "scatter_add")
 
 defjvp(getitem, lambda g, ans, x, index: _index_batched(g, index, _nb(g, x)), NONDIFF, batched=True)
 defvjp_direct(getitem, lambda g, ans, x, index: scatter_add(g, index, shape_of(x)), NONDIFF)
-defjvp(
-    scatter_add,
-    lambda g, ans, x, index, shape: scatter_add(g, index, shape),
-    NONDIFF,
-    NONDIFF,
-    batched=True,
-)
-defvjp_direct(
+declare.linear(
     scatter_add,
     # x may itself carry batch axes (a batched cotangent scattered inside another
     # transform's rule): index the last len(shape) axes, everything before is batch
     lambda g, ans, x, index, shape: _index_batched(g, index, ndim_of(g) - len(shape)),
-    NONDIFF,
-    NONDIFF,
+    nondiff=2,
 )
 
 # ---- concatenate (and stack on top of it) -------------------------------------
@@ -209,13 +192,20 @@ def concatenate(arrays, axis=0):
     return concatenate_arrays(*arrays, axis=axis)
 
 
+def _axis_list(axis, ndim, what="axis"):
+    """An int or a sequence of ints as non-negative axes; repeats are an error (numpy's)."""
+    axes = [axis] if np.ndim(axis) == 0 else list(axis)
+    out = [declare.axis_index(a, ndim, what) for a in axes]
+    if len(set(out)) != len(out):
+        raise ValueError(f"repeated {what} in {tuple(int(a) for a in axes)}")
+    return out
+
+
 def expand_dims(x, axis):
     shape = shape_of(x)
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    n = len(shape) + len(axes)
-    axes = sorted(int(a) % n for a in axes)
+    n = len(shape) + (1 if np.ndim(axis) == 0 else len(axis))
     new = list(shape)
-    for a in axes:
+    for a in sorted(_axis_list(axis, n)):
         new.insert(a, 1)
     return reshape(x, tuple(new))
 
@@ -225,7 +215,7 @@ def squeeze(x, axis=None):
     if axis is None:
         axes = [i for i, d in enumerate(shape) if d == 1]
     else:
-        axes = [a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)]
+        axes = _axis_list(axis, len(shape))
         for a in axes:
             if shape[a] != 1:
                 raise ValueError(f"cannot squeeze axis {a} of size {shape[a]} (shape {shape})")
@@ -234,25 +224,62 @@ def squeeze(x, axis=None):
 
 def stack(arrays, axis=0):
     arrays = list(arrays)
-    n = ndim_of(arrays[0]) + 1
-    ax = int(axis) % n
+    if not arrays:
+        raise ValueError("need at least one array to stack")
+    ax = declare.axis_index(axis, ndim_of(arrays[0]) + 1)
     return concatenate([expand_dims(a, ax) for a in arrays], axis=ax)
 
 
-def ravel(x):
-    return reshape(x, (int(np.prod(shape_of(x), dtype=np.int64)),))
+def _layout_order(x, order):
+    """The C-order positions of x's entries in numpy's ``order='A'``/``'K'`` reading,
+    taken from the memory layout of x's value (what numpy reads)."""
+    xv = np.asarray(getval(x))
+    positions = np.empty_like(xv, dtype=np.int64, order="K")
+    positions[...] = np.arange(xv.size).reshape(xv.shape)
+    return np.ravel(positions, order=order)
+
+
+def ravel(x, order="C"):
+    """numpy.ravel: 'C' reads the last axis fastest, 'F' the first; 'A' and 'K'
+    follow the memory layout of x's value, as numpy does."""
+    size = int(np.prod(shape_of(x), dtype=np.int64))
+    if order == "C" or ndim_of(x) < 2:
+        return reshape(x, (size,))
+    if order == "F":
+        return reshape(transpose(x, None), (size,))
+    if order not in ("A", "K"):
+        raise ValueError(f"ravel: order must be one of 'C', 'F', 'A', 'K', got {order!r}")
+    positions = _layout_order(x, order)
+    flat = reshape(x, (size,))
+    if np.array_equal(positions, np.arange(size)):
+        return flat
+    return getitem(flat, positions)
 
 
 def swapaxes(x, axis1, axis2):
-    perm = list(range(ndim_of(x)))
-    perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+    n = ndim_of(x)
+    a1, a2 = declare.axis_index(axis1, n, "axis1"), declare.axis_index(axis2, n, "axis2")
+    perm = list(range(n))
+    perm[a1], perm[a2] = perm[a2], perm[a1]
     return transpose(x, tuple(perm))
+
+
+def matrix_transpose(x):
+    """Swap the last two axes (numpy's ``x.mT``); leading (batch, stack) axes stay."""
+    n = ndim_of(x)
+    if n < 2:
+        raise ValueError(f"matrix_transpose: input must be at least 2-d, got shape {shape_of(x)}")
+    return transpose(x, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 def moveaxis(x, source, destination):
     n = ndim_of(x)
-    src = [s % n for s in ((source,) if isinstance(source, int) else source)]
-    dst = [d % n for d in ((destination,) if isinstance(destination, int) else destination)]
+    src = _axis_list(source, n, "source")
+    dst = _axis_list(destination, n, "destination")
+    if len(src) != len(dst):
+        raise ValueError(
+            "moveaxis: `source` and `destination` arguments must have the same number of elements"
+        )
     order = [a for a in range(n) if a not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -260,9 +287,23 @@ def moveaxis(x, source, destination):
 
 
 def at_set(x, index, value):
-    """Functional ``x[index] = value``: a new array, differentiable in x and value."""
-    xv = getval(x)
-    keep = np.ones(np.shape(xv), dtype=bool)
-    keep[index] = False
-    placed = scatter_add(broadcast_to(value, np.shape(xv[index])), index, np.shape(xv))
-    return x * declare.mask(keep, x) + placed
+    """Functional ``x[index] = value``: a new array, differentiable in x and value.
+
+    As with numpy's assignment, when ``index`` names a position more than once
+    the last write wins: only that entry of ``value`` reaches the result (and
+    receives its cotangent); x keeps none of the written positions.
+    """
+    shape = shape_of(x)
+    # numpy's own assignment decides which entry of the (broadcast) value lands where
+    owner = np.full(shape, -1, dtype=np.int64)
+    picked_shape = np.shape(owner[index])
+    owner[index] = np.arange(int(np.prod(picked_shape, dtype=np.int64))).reshape(picked_shape)
+    written = owner >= 0
+    wins = np.zeros(picked_shape, dtype=bool)
+    wins.reshape(-1)[owner[written]] = True
+    if not isinstance(value, Traced):  # numpy casts the written values to x's dtype
+        value = np.asarray(value, dtype=np.result_type(getval(x)))
+    placed = broadcast_to(value, picked_shape)
+    if not wins.all():  # a repeated position: drop the writes that are overwritten
+        placed = ew.where(wins, placed, 0.0)
+    return ew.where(written, scatter_add(placed, index, shape), x)

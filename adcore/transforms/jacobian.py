@@ -94,9 +94,20 @@ def _linear(t1, tk, k, n):
 
 
 def choose_mode(
-    f: Callable[..., Any], *args: Any, argnums: int | Sequence[int] = 0, probe: bool = True
+    f: Callable[..., Any],
+    *args: Any,
+    argnums: int | Sequence[int] = 0,
+    probe: bool = True,
+    sparse: bool = True,
+    reuse: int = 1,
 ) -> ModeChoice:
-    """Decide forward vs reverse for ``jacobian(f)`` at these arguments, and say why."""
+    """Decide forward vs reverse for ``jacobian(f)`` at these arguments, and say why.
+
+    With ``sparse`` (and scipy installed) the sparse modes are candidates too:
+    "sparse-forward", "sparse-reverse", "sparse-bidirectional" (see
+    ``adcore.sparse.choice``); their detection and coloring cost is spread over
+    ``reuse`` calls.
+    """
     diff = DiffArgs(args, argnums, "choose_mode")
     n_in = int(sum(np.size(getval(x)) for x in diff.leaves))
     t_f = _time(lambda: f(*args), repeats=1)
@@ -128,14 +139,49 @@ def choose_mode(
         f"reverse mode {n_out} cotangent direction(s); estimated forward {fwd * 1e6:.0f} us "
         f"vs reverse {rev * 1e6:.0f} us, so {mode} [{how}]"
     )
-    return ModeChoice(mode, reason, n_in, n_out, fwd, rev)
+    choice = ModeChoice(mode, reason, n_in, n_out, fwd, rev)
+    return _with_sparse(choice, f, args, argnums, reuse) if sparse else choice
+
+
+# ---- sparse candidates (adcore.sparse; needs scipy) -------------------------------------
+SPARSE_MODES = ("sparse-forward", "sparse-reverse", "sparse-bidirectional")
+SPARSE_REUSE = 5  # calls jacobian(mode="auto") expects to reuse a detected pattern over
+
+
+def _with_sparse(choice, f, args, argnums, reuse):
+    try:
+        from adcore.sparse import choice as sparse_choice
+    except ImportError:  # no scipy: dense modes only
+        return choice
+    return sparse_choice.consider(choice, f, args, argnums, reuse, ModeChoice)
+
+
+def _sparse_call(f, argnums, chosen, as_sparse, args, kwargs):
+    from adcore.sparse import choice as sparse_choice
+
+    if chosen in SPARSE_MODES:
+        csr = sparse_choice.plan_for(f, argnums, args, kwargs, chosen)(*args)
+        if as_sparse:
+            return csr
+        return sparse_choice.dense_layout(csr, f, args, argnums, kwargs)
+    jac = (jacfwd if chosen == "forward" else jacrev)(f, argnums)(*args, **kwargs)
+    return sparse_choice.as_csr(jac, f, args, argnums, kwargs)
 
 
 def jacobian(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, mode: str = "auto"
+    f: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    mode: str = "auto",
+    sparse: bool = False,
 ) -> Callable[..., Any]:
-    """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode."""
-    mode = mode_name(mode, "jacobian", extra=("auto",))
+    """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode.
+
+    ``mode``: "auto", "forward", "reverse", or one of the sparse modes
+    ("sparse-forward", "sparse-reverse", "sparse-bidirectional": coloring and
+    compressed passes, needs scipy).  ``sparse=True`` returns a flattened
+    ``scipy.sparse.csr_array`` (outputs x inputs) instead of the dense layout.
+    """
+    mode = mode_name(mode, "jacobian", extra=("auto",) + SPARSE_MODES)
     fwd, rev = jacfwd(f, argnums), jacrev(f, argnums)
     choices = _choices_for(f)
     nums = argnums if isinstance(argnums, (int, np.integer)) else tuple(argnums)
@@ -149,11 +195,13 @@ def jacobian(
             choice = choices.get(key)
             if choice is None:
                 fk = (lambda *a: f(*a, **kwargs)) if kwargs else f
-                choice = choose_mode(fk, *args, argnums=argnums)
+                choice = choose_mode(fk, *args, argnums=argnums, reuse=SPARSE_REUSE)
                 choices[key] = choice
                 if len(choices) > MAX_CHOICES:
                     choices.popitem(last=False)
             chosen = choice.mode
+        if sparse or chosen in SPARSE_MODES:
+            return _sparse_call(f, argnums, chosen, sparse, args, kwargs)
         return (fwd if chosen == "forward" else rev)(*args, **kwargs)
 
     return jacobian_f

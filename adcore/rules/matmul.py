@@ -1,4 +1,5 @@
-"""Linear algebra: matmul (bilinear) and what is built on it (dot, outer...).
+"""matmul (bilinear) and outer.  numpy.dot and inner, for every rank, are in
+``contractions``: one implementation each, which np.dot and x.dot both reach.
 
 matmul's rules follow numpy's promotion of 1-D operands (a vector on the
 left is a row, on the right a column, and the promoted axis is dropped).
@@ -9,18 +10,14 @@ broadcast axes away with ``unbroadcast``.
 
 import numpy as np
 
-from adcore.core import Primitive, defjvp, defvjp_direct, ndim_of, shape_of
+from adcore.core import defjvp, defvjp_direct, ndim_of, shape_of
 from adcore.rules import elementwise as ew
 from adcore.rules import shape as sh
-from adcore.rules.declare import unbroadcast
+from adcore.rules.broadcast import unbroadcast
+from adcore.rules.declare import rule_primitive
+from adcore.rules.shape import matrix_transpose as _mT
 
-matmul = Primitive(np.matmul, name="matmul", family="linalg")
-matmul.meta.update(kind="linalg", arity=2)
-
-
-def _mT(x):
-    n = ndim_of(x)
-    return sh.transpose(x, tuple(range(n - 2)) + (n - 1, n - 2))
+matmul = rule_primitive(np.matmul, "matmul", "linalg", "linalg", arity=2)
 
 
 def _stack_ndim(x):
@@ -104,24 +101,5 @@ defvjp_direct(matmul, _vjp_a, _vjp_b)
 
 
 # ---- composites -------------------------------------------------------------
-def dot(a, b):
-    """numpy.dot for 0-d, 1-d and 2-d operands (and N-d @ 1-d)."""
-    na, nb = ndim_of(a), ndim_of(b)
-    if na == 0 or nb == 0:
-        return ew.multiply(a, b)
-    if nb <= 2 and (na <= 2 or nb == 1):
-        return matmul(a, b)
-    raise NotImplementedError(
-        f"adcore.numpy.dot of shapes {shape_of(a)} and {shape_of(b)}: N-d dot is not supported; "
-        "use matmul or einsum"
-    )
-
-
 def outer(a, b):
     return ew.multiply(sh.expand_dims(sh.ravel(a), -1), sh.expand_dims(sh.ravel(b), 0))
-
-
-def inner(a, b):
-    if ndim_of(a) == 0 or ndim_of(b) == 0:
-        return ew.multiply(a, b)
-    return matmul(a, b) if ndim_of(b) == 1 else matmul(a, _mT(b))

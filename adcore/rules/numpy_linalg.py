@@ -22,13 +22,14 @@ from collections import namedtuple
 
 import numpy as np
 
-from adcore.core import Primitive, defjvp, defvjp_direct, getval, ndim_of, shape_of
-from adcore.rules import arrays
+from adcore.core import defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.rules import declare, diagonals
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
 from adcore.rules import shape as sh
-from adcore.rules.declare import unbroadcast
-from adcore.rules.linalg import matmul
+from adcore.rules.broadcast import unbroadcast
+from adcore.rules.matmul import matmul
+from adcore.rules.shape import matrix_transpose as _mT
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
@@ -37,13 +38,7 @@ SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 
 
 def _prim(impl, name, arity=1):
-    prim = Primitive(impl, name=name, family="decompositions")
-    prim.meta.update(kind="linalg", arity=arity)
-    return prim
-
-
-def _mT(x):
-    return sh.swapaxes(x, -1, -2)
+    return declare.rule_primitive(impl, name, "decompositions", "linalg", arity)
 
 
 def _eye(n, like):
@@ -144,8 +139,8 @@ def slogdet(a):
 def _sym_from(x, lower):
     """The symmetric matrix a one-triangle routine actually sees."""
     if lower:
-        return arrays.tril(x) + _mT(arrays.tril(x, -1))
-    return arrays.triu(x) + _mT(arrays.triu(x, 1))
+        return diagonals.tril(x) + _mT(diagonals.tril(x, -1))
+    return diagonals.triu(x) + _mT(diagonals.triu(x, 1))
 
 
 def _sym_from_adjoint(c, lower):
@@ -153,8 +148,8 @@ def _sym_from_adjoint(c, lower):
     n = shape_of(c)[-1]
     diag = c * _eye(n, c)
     if lower:
-        return arrays.tril(c + _mT(c), -1) + diag
-    return arrays.triu(c + _mT(c), 1) + diag
+        return diagonals.tril(c + _mT(c), -1) + diag
+    return diagonals.triu(c + _mT(c), 1) + diag
 
 
 # ---- Cholesky -----------------------------------------------------------------------------
@@ -164,7 +159,7 @@ cholesky_lower = _prim(np.linalg.cholesky, "cholesky")
 def _phi(x):
     """Lower triangle with the diagonal halved."""
     n = shape_of(x)[-1]
-    return arrays.tril(x) - 0.5 * (x * _eye(n, x))
+    return diagonals.tril(x) - 0.5 * (x * _eye(n, x))
 
 
 def _cholesky_jvp(g, ans, a):
@@ -462,8 +457,7 @@ def lstsq(a, b, rcond=None):
 # ---- products of matrices (composites) ---------------------------------------------------
 def multi_dot(arrays, *, out=None):
     """A chain of matrix products; a 1-d first (last) operand is a row (column)."""
-    if out is not None:
-        raise TypeError("adcore.numpy.linalg.multi_dot: out= writes in place")
+    declare.no_out("linalg.multi_dot", out)
     arrays = list(arrays)
     if len(arrays) < 2:
         raise ValueError("multi_dot: expecting at least two arrays")
@@ -495,7 +489,8 @@ def matrix_power(a, n):
 # ---- norms (composites) ---------------------------------------------------------------------
 
 
-def _vector_norm(x, ord, axis, keepdims):
+def vector_norm_over(x, ord, axis, keepdims):
+    """The ``ord``-norm of the vectors x holds along ``axis`` (an int or a tuple of axes)."""
     if ord is None or ord == 2:
         return ew.sqrt(red.sum(x * x, axis=axis, keepdims=keepdims))
     if ord == np.inf:
@@ -544,19 +539,19 @@ def norm(x, ord=None, axis=None, keepdims=False):
             out = ew.sqrt(red.sum(x * x))
             return sh.reshape(out, (1,) * nd) if keepdims else out
         if nd == 1:
-            return _vector_norm(x, ord, None, keepdims)
+            return vector_norm_over(x, ord, None, keepdims)
         if nd == 2:
             return _matrix_norm(x, ord, 0, 1, keepdims)
         raise ValueError(
             f"norm: ord={ord!r} needs a 1-d or 2-d input or an axis (shape {shape_of(x)})"
         )
     if isinstance(axis, (int, np.integer)):
-        return _vector_norm(x, ord, int(axis), keepdims)
-    axis = tuple(int(a) for a in axis)
+        return vector_norm_over(x, ord, int(axis), keepdims)
+    axis = tuple(declare.axis_index(a, nd) for a in axis)
     if len(axis) == 1:
-        return _vector_norm(x, ord, axis, keepdims)
+        return vector_norm_over(x, ord, axis, keepdims)
     if len(axis) == 2:
-        if axis[0] % nd == axis[1] % nd:
+        if axis[0] == axis[1]:
             raise ValueError("norm: duplicate axes given")
         return _matrix_norm(x, ord, axis[0], axis[1], keepdims)
     raise ValueError(f"norm: improper number of dimensions to norm ({axis})")

@@ -1,0 +1,161 @@
+"""Truncated Taylor series arithmetic: the standard recurrences, O(k^2) each.
+
+A series is a list ``[a0, a1, ..., ak]`` of normalised coefficients
+(``a(t) = a0 + a1 t + ...``); ``a0`` is the primal, and ``None`` stands for a
+zero coefficient (a constant argument's series is ``[a0, None, ...]``), so
+terms that vanish cost nothing.  Everything is written with operators and
+``adcore.numpy`` functions, so the coefficients may be traced by other modes
+(``grad`` of a jet) and carry leading batch axes.
+"""
+
+
+def total(terms):
+    """The sum of the terms that are not None (None if all are)."""
+    out = None
+    for t in terms:
+        if t is not None:
+            out = t if out is None else out + t
+    return out
+
+
+def times(a, b):
+    """``a * b`` with None as zero."""
+    if a is None or b is None:
+        return None
+    return a * b
+
+
+def weighted(a, b, w):
+    """``a * b * w`` with None as zero (``w`` a constant, skipped when it is 1)."""
+    if a is None or b is None:
+        return None
+    return a * b if isinstance(w, (int, float)) and w == 1 else a * b * w
+
+
+def scale(a, s):
+    """The series ``s * a`` for a constant ``s``."""
+    return [None if c is None else c * s for c in a]
+
+
+def shift(a, s):
+    """The series ``a + s`` for a constant ``s`` (only the primal moves)."""
+    return [a[0] + s] + a[1:]
+
+
+def mul(a, b, y0=None):
+    """Cauchy product: ``y_n = sum_j a_j b_(n-j)``."""
+    k = len(a) - 1
+    head = a[0] * b[0] if y0 is None else y0
+    return [head] + [total(times(a[j], b[n - j]) for j in range(n + 1)) for n in range(1, k + 1)]
+
+
+def div(a, b, y0=None):
+    """``a / b``: ``y_n = (a_n - sum_(j>=1) b_j y_(n-j)) / b_0``."""
+    k = len(a) - 1
+    y = [a[0] / b[0] if y0 is None else y0]
+    for n in range(1, k + 1):
+        rest = total(times(b[j], y[n - j]) for j in range(1, n + 1))
+        top = a[n] if rest is None else (rest * -1.0 if a[n] is None else a[n] - rest)
+        y.append(None if top is None else top / b[0])
+    return y
+
+
+def integrate(a, p, y0):
+    """The series ``y`` with ``y' = p a'``, ``y(0) = y0``: ``y_n = (1/n) sum_j j a_j p_(n-j)``.
+
+    ``p`` is a list (known to order k-1) or a function ``p(y, n)`` giving ``p_n``
+    from ``y_0..y_n`` (``tanh``: ``p = 1 - y^2`` depends on ``y``).
+    """
+    k = len(a) - 1
+    y = [y0]
+    grow = callable(p)
+    ps = [p(y, 0)] if grow else p
+    ja = derivative_terms(a)
+    for n in range(1, k + 1):
+        s = total(times(ja[j], ps[n - j]) for j in range(1, n + 1))
+        y.append(None if s is None else s * (1.0 / n))
+        if grow and n < k:
+            ps.append(p(y, n))
+    return y
+
+
+def derivative_terms(a):
+    """``[None, 1 a_1, 2 a_2, ...]``: the series of ``a'`` shifted by one, the factor
+    every recurrence ``y' = p a'`` multiplies by (computed once, not once per order)."""
+    return [None, a[1]] + [None if c is None else c * float(j) for j, c in enumerate(a[2:], 2)]
+
+
+def square_term(y, n):
+    """The coefficient ``n`` of ``y^2``: the symmetric Cauchy sum, each pair once."""
+    pairs = total(times(y[j], y[n - j]) for j in range((n + 1) // 2))
+    doubled = None if pairs is None else pairs + pairs
+    middle = times(y[n // 2], y[n // 2]) if n % 2 == 0 else None
+    return total([doubled, middle])
+
+
+def exp(a, y0):
+    """``exp(a)``: ``y' = y a'``."""
+    return integrate(a, lambda y, n: y[n], y0)
+
+
+def log(a, y0):
+    """``log(a)``: ``y' = a' / a``."""
+    return integrate(a, div([1.0] + [None] * (len(a) - 2), a[:-1]), y0)
+
+
+def sqrt(a, y0):
+    """``sqrt(a)``: ``y_n = (a_n - sum_(0<j<n) y_j y_(n-j)) / (2 y_0)``."""
+    k = len(a) - 1
+    y = [y0]
+    half = 0.5 / y0
+    for n in range(1, k + 1):
+        rest = total(times(y[j], y[n - j]) for j in range(1, n))
+        top = a[n] if rest is None else (rest * -1.0 if a[n] is None else a[n] - rest)
+        y.append(None if top is None else top * half)
+    return y
+
+
+def power(a, p, y0):
+    """``a ** p`` for a constant ``p`` and ``a_0 != 0``: from ``a y' = p y a'``.
+
+    ``y_n = (1 / (n a_0)) sum_(j<n) (p (n-j) - j) a_(n-j) y_j``.
+    """
+    k = len(a) - 1
+    y = [y0]
+    inv = 1.0 / a[0]
+    for n in range(1, k + 1):
+        s = total(weighted(a[n - j], y[j], p * (n - j) - j) for j in range(n))
+        y.append(None if s is None else s * inv * (1.0 / n))
+    return y
+
+
+def int_power(a, p, y0):
+    """``a ** p`` for a small integer ``p >= 0`` by repeated products (exact at ``a_0 = 0``)."""
+    k = len(a) - 1
+    y = [1.0] + [None] * k
+    for _ in range(p):
+        y = mul(y, a)
+    y[0] = y0
+    return y
+
+
+def sin_cos(a, s0, c0):
+    """``(sin a, cos a)`` together: ``s' = c a'``, ``c' = -s a'``."""
+    return _coupled(a, s0, c0, -1.0)
+
+
+def sinh_cosh(a, s0, c0):
+    """``(sinh a, cosh a)`` together: ``s' = c a'``, ``c' = s a'``."""
+    return _coupled(a, s0, c0, 1.0)
+
+
+def _coupled(a, s0, c0, sign):
+    k = len(a) - 1
+    s, c = [s0], [c0]
+    ja = derivative_terms(a)
+    for n in range(1, k + 1):
+        ds = total(times(ja[j], c[n - j]) for j in range(1, n + 1))
+        dc = total(times(ja[j], s[n - j]) for j in range(1, n + 1))
+        s.append(None if ds is None else ds * (1.0 / n))
+        c.append(None if dc is None else dc * (sign / n))
+    return s, c
