@@ -21,6 +21,7 @@ Layers (arrows point one way):
 import adcore.numpy  # installs operators and numpy protocols on traced values
 from adcore.check import check_grads
 from adcore.checkpoint import checkpoint
+from adcore.compile import compile
 from adcore.core import (
     LeakedTracerError,
     Primitive,
@@ -70,6 +71,7 @@ __all__ = [
     "check_grads",
     "checkpoint",
     "choose_mode",
+    "compile",
     "defjvp",
     "defvjp",
     "getval",

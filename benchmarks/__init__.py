@@ -38,6 +38,7 @@ SUITES = {
     "memory": "memory",
     "sparse": "sparse_suite",
     "taylor": "taylor_suite",
+    "compile": "compile_suite",
 }
 RESULTS = Path(__file__).resolve().parent / "results"  # the committed report (publish)
 RUNS = RESULTS / "runs"  # one folder per run, git-ignored
