@@ -492,7 +492,7 @@ def matrix_power(a, n):
 def vector_norm_over(x, ord, axis, keepdims):
     """The ``ord``-norm of the vectors x holds along ``axis`` (an int or a tuple of axes)."""
     if ord is None or ord == 2:
-        return ew.sqrt(red.sum(x * x, axis=axis, keepdims=keepdims))
+        return ew.sqrt(red.sum(ew.abs2(x), axis=axis, keepdims=keepdims))
     if ord == np.inf:
         return red.max(ew.absolute(x), axis=axis, keepdims=keepdims)
     if ord == -np.inf:
@@ -511,7 +511,7 @@ def vector_norm_over(x, ord, axis, keepdims):
 def _matrix_norm(x, ord, row, col, keepdims):
     nd = ndim_of(x)
     if ord in (None, "fro"):
-        out = ew.sqrt(red.sum(x * x, axis=(row, col)))
+        out = ew.sqrt(red.sum(ew.abs2(x), axis=(row, col)))
     elif ord in ("nuc", 2, -2):
         s = svdvals(sh.moveaxis(x, (row, col), (-2, -1)))
         if ord == "nuc":
@@ -536,7 +536,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     nd = ndim_of(x)
     if axis is None:
         if ord is None:
-            out = ew.sqrt(red.sum(x * x))
+            out = ew.sqrt(red.sum(ew.abs2(x)))
             return sh.reshape(out, (1,) * nd) if keepdims else out
         if nd == 1:
             return vector_norm_over(x, ord, None, keepdims)

@@ -131,17 +131,32 @@ def choose_mode(
     return ModeChoice(mode, reason, n_in, n_out, fwd, rev)
 
 
+def _any_complex(args, argnums):
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else argnums
+    picked = [args[a] for a in nums if -len(args) <= a < len(args)]
+    return any(np.iscomplexobj(getval(x)) for x in tree_flatten(picked)[0])
+
+
 def jacobian(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, mode: str = "auto"
+    f: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    mode: str = "auto",
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
-    """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode."""
+    """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode.
+
+    ``holomorphic`` as in ``jacfwd``/``jacrev``; without it, complex inputs (of a
+    real-valued f) take reverse mode in ``"auto"``, the mode that can differentiate them.
+    """
     mode = mode_name(mode, "jacobian", extra=("auto",))
-    fwd, rev = jacfwd(f, argnums), jacrev(f, argnums)
+    fwd, rev = jacfwd(f, argnums, holomorphic), jacrev(f, argnums, holomorphic)
     choices = _choices_for(f)
     nums = argnums if isinstance(argnums, (int, np.integer)) else tuple(argnums)
 
     def jacobian_f(*args, **kwargs):
         chosen = mode
+        if chosen == "auto" and not holomorphic and _any_complex(args, argnums):
+            chosen = "reverse"
         if chosen == "auto":
             key = (nums,) + tuple(
                 (shape_of(getval(a)), np.result_type(getval(a)).str) for a in tree_flatten(args)[0]

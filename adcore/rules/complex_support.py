@@ -1,0 +1,91 @@
+"""Which primitives differentiate complex values, and a clear error for the others.
+
+Complex values pair bilinearly (JAX's convention, see ``adcore.core.reverse``):
+a holomorphic op's VJP is its JVP's transpose without conjugation, so every rule
+written from a complex derivative (arithmetic, exp/log, trig, prod, matmul, inv,
+solve, det) and every linear map (reshape, indexing, sum, einsum...) is already
+right for complex dtypes.  The non-holomorphic parts (real, imag, conj, absolute)
+carry rules of their own in ``elementwise``.
+
+Every other primitive is *real-only*: its rules assume real values (orderings,
+a real square root of x^2, real spectral decompositions), and would return a
+silently wrong derivative for complex ones.  ``install`` marks each built-in
+primitive ``meta["complex"]`` True or False and wraps the rules of the real-only
+ones with a check that raises ``TypeError`` naming the primitive when one of its
+values is complex.  The registry tests test every True one with complex inputs.
+"""
+
+import numpy as np
+
+from adcore.core import NONDIFF, all_primitives, getval
+
+COMPLEX_OK = frozenset(
+    """
+    add subtract multiply divide negative power square reciprocal
+    exp exp2 expm1 log log2 log10 log1p sqrt
+    sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh
+    where real imag conj absolute
+    astype broadcast_to concatenate getitem reshape scatter_add transpose
+    cumsum cumprod flip pad_zeros roll sum prod
+    matmul einsum inv solve det
+    """.split()
+)
+
+
+def _complex_value(x):
+    if isinstance(x, (list, tuple)):
+        return next((c for c in map(_complex_value, x) if c is not None), None)
+    dtype = getattr(getval(x), "dtype", None)
+    if dtype is None and isinstance(x, complex):
+        return np.dtype(np.complex128)
+    return dtype if dtype is not None and dtype.kind == "c" else None
+
+
+def _guarded(prim, kind, argnum, rule):
+    def real_only(g, ans, *args, **kwargs):
+        for what, value in (("output", ans), *((f"argument {i}", a) for i, a in enumerate(args))):
+            dtype = _complex_value(value)
+            if dtype is not None:
+                raise TypeError(
+                    f"primitive '{prim.name}' is differentiated for real values only, but its "
+                    f"{what} has complex dtype {dtype} ({kind.upper()} rule for argument "
+                    f"{argnum}). Differentiate its real and imaginary parts separately, or use "
+                    "an operation that supports complex numbers."
+                )
+        return rule(g, ans, *args, **kwargs)
+
+    real_only.__name__ = real_only.__qualname__ = getattr(rule, "__name__", "rule")
+    if hasattr(rule, "maker"):
+        real_only.maker = rule.maker
+    real_only.real_only = rule  # the unguarded rule, for introspection
+    return real_only
+
+
+def _guard_table(prim, kind):
+    table = prim.jvps if kind == "jvp" else prim.vjps
+    for i, rule in list(table.items()):
+        if rule is not NONDIFF and not hasattr(rule, "real_only"):
+            table[i] = _guarded(prim, kind, i, rule)
+    factory = prim.jvp_factory if kind == "jvp" else prim.vjp_factory
+    if factory is not None and not hasattr(factory, "real_only"):
+
+        def guarded_factory(i):
+            rule = factory(i)
+            return rule if rule is None or rule is NONDIFF else _guarded(prim, kind, i, rule)
+
+        guarded_factory.real_only = factory
+        if kind == "jvp":
+            prim.jvp_factory = guarded_factory
+        else:
+            prim.vjp_factory = guarded_factory
+
+
+def install():
+    """Mark every built-in primitive's ``meta["complex"]``; guard the real-only ones."""
+    for prim in all_primitives().values():
+        if prim.family == "user" or "complex" in prim.meta:
+            continue
+        prim.meta["complex"] = prim.name in COMPLEX_OK
+        if not prim.meta["complex"]:
+            _guard_table(prim, "jvp")
+            _guard_table(prim, "vjp")
