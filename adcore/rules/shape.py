@@ -57,6 +57,7 @@ declare.linear(
     nondiff=1,
 )
 
+
 # ---- dtype casts ------------------------------------------------------------
 def _astype(x, dtype):
     x = np.asarray(x)

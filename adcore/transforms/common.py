@@ -240,9 +240,7 @@ def check_tangents(primals, tangents, transform):
             )
         xd, td = np.result_type(getval(x)), np.result_type(getval(t))
         if td.kind not in "fc":
-            raise TypeError(
-                f"{transform}: tangent leaf {k} has non-float dtype {td} (primal {xd})"
-            )
+            raise TypeError(f"{transform}: tangent leaf {k} has non-float dtype {td} (primal {xd})")
         if xd != td:
             raise TypeError(
                 f"{transform}: tangent leaf {k} has dtype {td} but its primal has dtype {xd}"
