@@ -80,7 +80,7 @@ def _reverse_pass(f, args, argnums, k, out_leaves):
     seeds = _directions(out_leaves, k)
 
     def run():
-        trace = ReverseTrace(f, args, {}, argnums, False, "choose_mode")
+        trace = ReverseTrace(f, args, {}, argnums, False, "choose_mode", real=None)
         trace.pull(seeds, nbatch=1)
         trace.release()
 

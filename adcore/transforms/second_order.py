@@ -78,7 +78,7 @@ def hvp(
 
 
 def _vjp_of(fn, primals):
-    trace = ReverseTrace(fn, primals, {}, tuple(range(len(primals))), False, "hvp")
+    trace = ReverseTrace(fn, primals, {}, tuple(range(len(primals))), False, "hvp", real=None)
     out = trace.primal_out()
 
     def pull(cotangent):
