@@ -23,3 +23,8 @@ def add(a, b):  # replaced by adcore_jit while enabled
 def real(x):  # replaced by adcore.rules
     """A differentiable real part, for the sweep's cotangents of real arguments."""
     raise RuntimeError("adcore.rules has not been imported")
+
+
+def as_array(args, kwargs):  # replaced by adcore.numpy
+    """(args, kwargs) with lists of traced values stacked into arrays, or None if none."""
+    return None

@@ -15,6 +15,7 @@ import numpy as _np
 
 from adcore.numpy import dispatch as _dispatch
 from adcore.numpy import linalg
+from adcore.numpy import sequences as _sequences
 from adcore.numpy.functions import (
     _nondiff,
     abs,
@@ -48,6 +49,8 @@ from adcore.numpy.functions import (
     var,
     where,
 )
+from adcore.numpy.index_tricks import c_, r_
+from adcore.numpy.scalars import int8, int16, int32, int64, uint8, uint16, uint32, uint64
 from adcore.rules.construction import (
     full,
     linspace,
@@ -225,9 +228,11 @@ array_equal = _nondiff["array_equal"]
 # constructors and constants: plain numpy
 zeros, ones, empty, eye, identity = _np.zeros, _np.ones, _np.empty, _np.eye, _np.identity
 arange, logspace = _np.arange, _np.logspace
-float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
+float32, float64, bool_ = _np.float32, _np.float64, _np.bool_
 ndarray, newaxis, pi, e, inf, nan = _np.ndarray, _np.newaxis, _np.pi, _np.e, _np.inf, _np.nan
 random = _np.random
 row_stack = vstack
 
+_sequences.install(globals())  # lists of traced values where numpy takes array-likes
+_sequences.install(vars(linalg))
 _dispatch.install()

@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from adcore.core import defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import Traced, defjvp, defvjp_direct, getval, ndim_of, shape_of
 from adcore.rules import declare, diagonals
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
@@ -533,6 +533,8 @@ def _matrix_norm(x, ord, row, col, keepdims):
 
 def norm(x, ord=None, axis=None, keepdims=False):
     """numpy.linalg.norm: every vector and matrix ``ord`` numpy has."""
+    if not isinstance(x, Traced):
+        x = np.asarray(x)  # a plain list, as numpy takes it
     nd = ndim_of(x)
     if axis is None:
         if ord is None:

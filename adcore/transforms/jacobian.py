@@ -149,7 +149,8 @@ def jacobian(
     real-valued f) take reverse mode in ``"auto"``, the mode that can differentiate them.
     """
     mode = mode_name(mode, "jacobian", extra=("auto",))
-    fwd, rev = jacfwd(f, argnums, holomorphic), jacrev(f, argnums, holomorphic)
+    extra = {"holomorphic": True} if holomorphic else {}
+    fwd, rev = jacfwd(f, argnums, **extra), jacrev(f, argnums, **extra)
     choices = _choices_for(f)
     nums = argnums if isinstance(argnums, (int, np.integer)) else tuple(argnums)
 
