@@ -89,29 +89,26 @@ def _cotangent_like(rng, out):
     return _crandn(rng, out.shape) if np.iscomplexobj(out) else rng.standard_normal(out.shape)
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_complex_first_order(case):
-    f, xs, rng = _instantiate(case, 0)
+def check_first_order(f, xs, rng, what):
+    """JVP vs differences, VJP vs differences and the dot-product test, complex tangents."""
     vs = [_crandn(rng, np.shape(x)) for x in xs]
     out, tangent = adcore.jvp(f, tuple(xs), tuple(vs))
     fd = _fd(f, xs, vs)
-    np.testing.assert_allclose(tangent, fd, rtol=1e-5, atol=1e-6, err_msg=f"{case.name}: JVP")
-    assert np.iscomplexobj(tangent) == np.iscomplexobj(out), f"{case.name}: tangent dtype"
+    np.testing.assert_allclose(tangent, fd, rtol=1e-5, atol=1e-6, err_msg=f"{what}: JVP")
+    assert np.iscomplexobj(tangent) == np.iscomplexobj(out), f"{what}: tangent dtype"
     out2, pullback = adcore.vjp(f, *xs)
     np.testing.assert_allclose(out, out2)
     u = _cotangent_like(rng, out)
     cts = pullback(u)
     for c, x in zip(cts, xs):
-        assert np.shape(c) == np.shape(x) and np.result_type(c) == np.complex128, case.name
+        assert np.shape(c) == np.shape(x) and np.result_type(c) == np.complex128, what
     lhs = sum(_pair(c, v) for c, v in zip(cts, vs))
     np.testing.assert_allclose(lhs, _pair(u, fd), rtol=1e-5, atol=1e-6, err_msg="VJP vs FD")
     np.testing.assert_allclose(lhs, _pair(u, tangent), rtol=1e-10, atol=1e-10, err_msg="dot")
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_complex_second_order(case):
+def check_second_order(f, xs, rng, what):
     """Order 2 through a real scalar of the complex output, both nestings and FD."""
-    f, xs, rng = _instantiate(case, 7)
     w = _cotangent_like(rng, f(*xs))
 
     def scalar(*ys):
@@ -127,9 +124,71 @@ def test_complex_second_order(case):
         return np.concatenate([np.ravel(a) for a in (t if isinstance(t, tuple) else (t,))])
 
     fd = _fd(lambda *ys: flat(grad(*ys)), xs, vs, eps=1e-5)
-    np.testing.assert_allclose(flat(g1), flat(g2), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(flat(hv1), flat(hv2), rtol=1e-8, atol=1e-9, err_msg="nestings")
-    np.testing.assert_allclose(flat(hv1), fd, rtol=1e-4, atol=1e-5, err_msg="HVP vs FD")
+    np.testing.assert_allclose(flat(g1), flat(g2), rtol=1e-12, atol=1e-12, err_msg=what)
+    np.testing.assert_allclose(flat(hv1), flat(hv2), rtol=1e-8, atol=1e-9, err_msg=what)
+    np.testing.assert_allclose(flat(hv1), fd, rtol=1e-4, atol=1e-5, err_msg=f"{what}: HVP vs FD")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_complex_first_order(case):
+    f, xs, rng = _instantiate(case, 0)
+    check_first_order(f, xs, rng, case.name)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_complex_second_order(case):
+    f, xs, rng = _instantiate(case, 7)
+    check_second_order(f, xs, rng, case.name)
+
+
+# composites of the namespace that conjugate (numpy's vdot, correlate, cov) or reduce
+# complex values to real ones (var, std, norm, angle, slogdet): values are numpy's
+_ZR = np.random.default_rng(5)
+_Z4 = _ZR.uniform(-1, 1, 4) + 1j * _ZR.uniform(-1, 1, 4)
+_Z3 = _ZR.uniform(-1, 1, 3) + 1j * _ZR.uniform(-1, 1, 3)
+_ZM = np.eye(3) * 2 + _ZR.uniform(-0.5, 0.5, (3, 3)) + 1j * _ZR.uniform(-0.5, 0.5, (3, 3))
+COMPOSITE_CASES = {
+    "vdot": (lambda np_: lambda a, b: np_.vdot(a, b), (_Z3, _Z3[::-1] * 1j)),
+    "correlate": (lambda np_: lambda a, b: np_.correlate(a, b, "full"), (_Z4, _Z3)),
+    "correlate_longer_v": (lambda np_: lambda a, b: np_.correlate(b, a, "same"), (_Z4, _Z3)),
+    "convolve": (lambda np_: lambda a, b: np_.convolve(a, b), (_Z4, _Z3)),
+    "cov": (lambda np_: lambda a, b: np_.cov(a, b), (_Z3, _Z3**2)),
+    "corrcoef": (lambda np_: lambda a, b: np_.corrcoef(a, b), (_Z3, _Z3**2 + 1.0)),
+    "mean_var_std": (lambda np_: lambda a: np_.mean(a) * np_.var(a) + np_.std(a), (_Z4,)),
+    "norms": (
+        lambda np_: lambda a: np_.linalg.norm(a) + np_.linalg.norm(a, 1) + np_.linalg.norm(a, 3),
+        (_Z4,),
+    ),
+    "matrix_norms": (
+        lambda np_: lambda m: np_.linalg.norm(m) + np_.linalg.norm(m, np.inf),
+        (_ZM,),
+    ),
+    "angle": (lambda np_: lambda a: np_.angle(a) + np_.angle(a, deg=True), (_Z4,)),
+    "slogdet": (lambda np_: lambda m: np_.linalg.slogdet(m)[0] * np_.linalg.slogdet(m)[1], (_ZM,)),
+    "inv_solve_det": (
+        lambda np_: lambda m, b: np_.linalg.solve(m, b) * np_.linalg.det(np_.linalg.inv(m)),
+        (_ZM, _Z3),
+    ),
+    "dot_tensordot_kron": (
+        lambda np_: lambda a, b: np_.kron(np_.dot(a, b) * a, np_.tensordot(a, b, 0)),
+        (_Z3, _Z3 * 1j),
+    ),
+    "cumprod_diff_trace": (
+        lambda np_: lambda a: np_.diff(np_.cumprod(a)) * np_.trace(np_.outer(a, a)),
+        (_Z4,),
+    ),
+    "methods": (lambda np_: lambda a: a.real * a.imag + a.conj() * a.T, (_Z4,)),
+}
+
+
+@pytest.mark.parametrize("name", COMPOSITE_CASES)
+def test_complex_composites(name):
+    make, xs = COMPOSITE_CASES[name]
+    f = make(anp)
+    np.testing.assert_allclose(f(*xs), make(np)(*xs), rtol=1e-12, atol=1e-12)
+    rng = np.random.default_rng(11)
+    check_first_order(f, xs, rng, name)
+    check_second_order(f, xs, rng, name)
 
 
 HOLOMORPHIC = sorted(

@@ -107,8 +107,11 @@ def _plain(x):
     return x
 
 
-def _is_real(x):
-    return not np.iscomplexobj(_plain(x))
+def _is_complex(v):
+    """Whether a plain value (array, numpy or Python number) is complex; cheap for the rest."""
+    if type(v) is np.ndarray or isinstance(v, np.generic):
+        return v.dtype.kind == "c"
+    return type(v) is complex
 
 
 def sweep(tape, seeds, nbatch=0, keep=False):
@@ -142,9 +145,9 @@ def sweep(tape, seeds, nbatch=0, keep=False):
             else:
                 c = rule(g, ans, *primals, **kwargs)
             if type(c) is np.ndarray:
-                if c.dtype.kind == "c" and _is_real(primals[argnum]):
+                if c.dtype.kind == "c" and not _is_complex(_plain(primals[argnum])):
                     c = c.real  # a real argument promoted into complex arithmetic
-            elif _is_real(primals[argnum]) and np.iscomplexobj(_plain(c)):
+            elif _is_complex(_plain(c)) and not _is_complex(_plain(primals[argnum])):
                 c = hooks.real(c)
             if prim.checked or debug.every_rule:
                 debug.check_vjp(prim, argnum, c, g, ans, primals[argnum])

@@ -3,7 +3,7 @@
 Complex values pair bilinearly (JAX's convention, see ``adcore.core.reverse``):
 a holomorphic op's VJP is its JVP's transpose without conjugation, so every rule
 written from a complex derivative (arithmetic, exp/log, trig, prod, matmul, inv,
-solve, det) and every linear map (reshape, indexing, sum, einsum...) is already
+solve, det, logabsdet) and every linear map (reshape, indexing, sum, einsum...) is already
 right for complex dtypes.  The non-holomorphic parts (real, imag, conj, absolute)
 carry rules of their own in ``elementwise``.
 
@@ -17,7 +17,7 @@ values is complex.  The registry tests test every True one with complex inputs.
 
 import numpy as np
 
-from adcore.core import NONDIFF, all_primitives, getval
+from adcore.core import NONDIFF, Traced, all_primitives
 
 COMPLEX_OK = frozenset(
     """
@@ -27,31 +27,41 @@ COMPLEX_OK = frozenset(
     where real imag conj absolute
     astype broadcast_to concatenate getitem reshape scatter_add transpose
     cumsum cumprod flip pad_zeros roll sum prod
-    matmul einsum inv solve det
+    matmul einsum inv solve det logabsdet
     """.split()
 )
 
 
+_PLAIN_REAL = (float, int, bool, str, type(None), slice)
+
+
 def _complex_value(x):
+    """The complex dtype of x (an array, number, traced value or list of them), else None."""
+    t = type(x)
+    if t is np.ndarray:  # the common cases first: this runs on every real-only rule call
+        return x.dtype if x.dtype.kind == "c" else None
+    if t in _PLAIN_REAL:
+        return None
+    while isinstance(x, Traced):
+        x = x.primal
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None:
+        return dtype if dtype.kind == "c" else None
+    if isinstance(x, complex):
+        return np.dtype(np.complex128)
     if isinstance(x, (list, tuple)):
         return next((c for c in map(_complex_value, x) if c is not None), None)
-    dtype = getattr(getval(x), "dtype", None)
-    if dtype is None and isinstance(x, complex):
-        return np.dtype(np.complex128)
-    return dtype if dtype is not None and dtype.kind == "c" else None
+    return None
 
 
 def _guarded(prim, kind, argnum, rule):
     def real_only(g, ans, *args, **kwargs):
-        for what, value in (("output", ans), *((f"argument {i}", a) for i, a in enumerate(args))):
-            dtype = _complex_value(value)
-            if dtype is not None:
-                raise TypeError(
-                    f"primitive '{prim.name}' is differentiated for real values only, but its "
-                    f"{what} has complex dtype {dtype} ({kind.upper()} rule for argument "
-                    f"{argnum}). Differentiate its real and imaginary parts separately, or use "
-                    "an operation that supports complex numbers."
-                )
+        # on the hot path of every real-only rule: no formatting unless it fails
+        if _complex_value(ans) is not None:
+            raise _complex_error(prim, kind, argnum, ans, args)
+        for a in args:
+            if _complex_value(a) is not None:
+                raise _complex_error(prim, kind, argnum, ans, args)
         return rule(g, ans, *args, **kwargs)
 
     real_only.__name__ = real_only.__qualname__ = getattr(rule, "__name__", "rule")
@@ -59,6 +69,17 @@ def _guarded(prim, kind, argnum, rule):
         real_only.maker = rule.maker
     real_only.real_only = rule  # the unguarded rule, for introspection
     return real_only
+
+
+def _complex_error(prim, kind, argnum, ans, args):
+    named = [("output", ans)] + [(f"argument {i}", a) for i, a in enumerate(args)]
+    what, dtype = next((w, _complex_value(v)) for w, v in named if _complex_value(v) is not None)
+    return TypeError(
+        f"primitive '{prim.name}' is differentiated for real values only, but its {what} has "
+        f"complex dtype {dtype} ({kind.upper()} rule for argument {argnum}). Differentiate "
+        "its real and imaginary parts separately, or use an operation that supports complex "
+        "numbers."
+    )
 
 
 def _guard_table(prim, kind):

@@ -125,14 +125,26 @@ defjvp(det, lambda g, ans, x: ans * red.sum(_inv_T(x) * g, axis=(-2, -1)), batch
 defvjp_direct(det, lambda g, ans, x: _mat2(g * ans) * _inv_T(x))
 
 logabsdet = _prim(lambda x: np.linalg.slogdet(x)[1], "logabsdet")
-defjvp(logabsdet, lambda g, ans, x: red.sum(_inv_T(x) * g, axis=(-2, -1)), batched=True)
+
+
+def _logabsdet_jvp(g, ans, x):
+    # d log|det x| = Re(tr(x^-1 dx)); its transpose below needs no conjugate (JAX's pairing)
+    t = red.sum(_inv_T(x) * g, axis=(-2, -1))
+    return ew.real(t) if np.iscomplexobj(getval(t)) else t
+
+
+defjvp(logabsdet, _logabsdet_jvp, batched=True)
 defvjp_direct(logabsdet, lambda g, ans, x: _mat2(g) * _inv_T(x))
 
 
 def slogdet(a):
-    """(sign, log|det|): the sign is piecewise constant, log|det| differentiable."""
+    """(sign, log|det|): log|det| differentiable; the sign piecewise constant for real a,
+    and for complex a the unit det / |det|, differentiable too."""
     _square(a, "slogdet")
-    return SlogdetResult(np.linalg.slogdet(getval(a))[0], logabsdet(a))
+    logabs = logabsdet(a)
+    if np.iscomplexobj(getval(a)):
+        return SlogdetResult(det(a) / ew.exp(logabs), logabs)
+    return SlogdetResult(np.linalg.slogdet(getval(a))[0], logabs)
 
 
 # ---- one-triangle inputs (cholesky, eigh) ---------------------------------------------------
