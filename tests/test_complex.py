@@ -276,6 +276,9 @@ def test_holomorphic_grad_matches_jax(name):
     for jac in (adcore.jacfwd, adcore.jacrev, adcore.jacobian):
         got = jac(elementwise(anp), holomorphic=True)(Z)
         np.testing.assert_allclose(got, want_j, rtol=1e-10, atol=1e-12)
+    want_h = np.asarray(jax.jit(jax.hessian(theirs, holomorphic=True))(jnp.asarray(Z)))
+    got_h = adcore.hessian(ours, holomorphic=True)(Z)
+    np.testing.assert_allclose(got_h, want_h, rtol=1e-9, atol=1e-12)
 
 
 def test_jvp_and_vjp_with_complex_tangents_match_jax():
@@ -359,3 +362,31 @@ def test_real_only_primitives_refuse_complex_values_by_name(name, mode):
         else:
             adcore.grad(f)(Z)
     assert np.isfinite(adcore.grad(f)(Z.real)).all()  # real values: unaffected
+
+
+def _real_only_cases():
+    out = []
+    for name in REAL_ONLY:
+        case = (cases_for(PRIMS[name], EXTRA) or [None])[0]
+        if case is not None:
+            case.name = name
+            out.append(pytest.param(case, id=name))
+    return out
+
+
+@pytest.mark.parametrize("case", _real_only_cases())
+@pytest.mark.parametrize("mode", ["jvp", "vjp"])
+@pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")  # sinc's impl
+def test_every_real_only_primitive_refuses_complex_inputs(case, mode):
+    """Each primitive marked real-only, on its own spec case with complex inputs, raises:
+    the guard's TypeError naming it, numpy's own refusal of complex dtypes, or eig's
+    NotImplementedError for complex eigenvalues."""
+    f, xs, rng = _instantiate(case, 0)
+    said = rf"'{case.name}'|not supported for the input types|eig: this matrix has complex"
+    with pytest.raises((TypeError, NotImplementedError), match=said):
+        if mode == "jvp":
+            adcore.jvp(f, tuple(xs), tuple(xs))
+        else:
+            out, pull = adcore.vjp(f, *xs)
+            leaves, treedef = adcore.tree_flatten(out)
+            pull(adcore.tree_unflatten(treedef, [np.ones_like(x) for x in leaves]))
