@@ -390,3 +390,29 @@ def test_every_real_only_primitive_refuses_complex_inputs(case, mode):
             out, pull = adcore.vjp(f, *xs)
             leaves, treedef = adcore.tree_flatten(out)
             pull(adcore.tree_unflatten(treedef, [np.ones_like(x) for x in leaves]))
+
+
+# ---- autograd's complex cases, restated: dtype of the gradient, angle, abs ----------
+
+
+@pytest.mark.parametrize("x, complex_out", [(2.0, False), (1.0j, True), (0.5 - 2j, True)])
+def test_gradient_dtype_follows_the_input(x, complex_out):
+    for f in (lambda x: anp.sum(anp.real(x)), lambda x: anp.sum(anp.real(anp.real_if_close(x)))):
+        g = adcore.grad(f)(x)
+        assert np.iscomplexobj(g) == complex_out
+        np.testing.assert_allclose(g, 1.0)
+
+
+@pytest.mark.parametrize("fun", [anp.angle, anp.abs], ids=["angle", "abs"])
+@pytest.mark.parametrize("x", [0.7, 1.1 + 1.2j, -0.4 + 0.3j], ids=["real", "q1", "q2"])
+def test_angle_and_abs_and_their_gradients_check(fun, x):
+    adcore.check_grads(fun, (x,), order=2)
+    adcore.check_grads(adcore.grad(fun), (x,), order=2)
+
+
+def test_check_grads_catches_a_conjugated_rule(monkeypatch):
+    """The JAX convention is no conjugation: a rule conjugating y must fail check_grads."""
+    multiply = adcore.core.get_primitive("multiply")
+    monkeypatch.setitem(multiply.vjps, 0, lambda g, ans, x, y: g * anp.conj(y))
+    with pytest.raises(AssertionError, match="mode rev"):
+        adcore.check_grads(lambda z: z * (1 + 2j), (np.array([0.3 + 1j]),), order=1)
