@@ -178,6 +178,8 @@ COMPOSITE_CASES = {
         (_Z4,),
     ),
     "methods": (lambda np_: lambda a: a.real * a.imag + a.conj() * a.T, (_Z4,)),
+    "sign": (lambda np_: lambda a: np_.sign(a) * a, (_Z4,)),  # numpy 2's z / |z|
+    "real_if_close": (lambda np_: lambda a: np_.real_if_close(a * np_.conj(a)) * a, (_Z4,)),
 }
 
 

@@ -40,6 +40,7 @@ from adcore.numpy.functions import (
     prod,
     ravel,
     reshape,
+    sign,
     softmax,
     squeeze,
     stack,
@@ -184,7 +185,6 @@ true_divide = divide
 degrees, radians = rad2deg, deg2rad
 
 # non-differentiable (piecewise constant) functions: plain results
-sign = _nondiff["sign"]
 floor = _nondiff["floor"]
 ceil = _nondiff["ceil"]
 rint = _nondiff["rint"]

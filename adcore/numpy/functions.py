@@ -241,3 +241,12 @@ NONDIFF_NAMES = (
 
 _nondiff = {name: _plain(getattr(np, name)) for name in NONDIFF_NAMES}
 round_ = _nondiff["round"]
+
+
+def sign(x):
+    """numpy.sign: piecewise constant (a plain value, zero derivative) for real x; for
+    complex x numpy's x / |x| (0 at 0), which varies smoothly and is differentiated."""
+    if isinstance(x, Traced) and np.iscomplexobj(getval(x)):
+        zero = getval(x) == 0
+        return ew.where(zero, 0.0, x) / ew.where(zero, 1.0, ew.absolute(x))
+    return _nondiff["sign"](x)
