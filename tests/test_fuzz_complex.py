@@ -192,7 +192,7 @@ def check_program(inputs, ops, seed=0):
 _FUZZ = dict(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 
-@settings(max_examples=25, **_FUZZ)
+@settings(max_examples=60, **_FUZZ)
 @given(programs())
 def test_random_complex_programs_agree(prog):
     check_program(*prog)
