@@ -178,7 +178,15 @@ COMPOSITE_CASES = {
         (_Z4,),
     ),
     "methods": (lambda np_: lambda a: a.real * a.imag + a.conj() * a.T, (_Z4,)),
-    "sign": (lambda np_: lambda a: np_.sign(a) * a, (_Z4,)),  # numpy 2's z / |z|
+    "sign": (lambda np_: lambda a: np_.sign(a) * a, (_Z4,)),
+    # cholesky reads one triangle (conjugate-mirrored, diagonal's real part): any input
+    # whose lower (upper) triangle makes a positive-definite Hermitian matrix
+    "cholesky": (lambda np_: lambda m: np_.linalg.cholesky(m), (_ZM,)),
+    "cholesky_upper": (lambda np_: lambda m: np_.linalg.cholesky(m, upper=True), (_ZM,)),
+    "cholesky_gram": (
+        lambda np_: lambda m: np_.linalg.cholesky(m @ np_.conj(m).T + np.eye(3)),
+        (_ZM,),
+    ),  # numpy 2's z / |z|
     "real_if_close": (lambda np_: lambda a: np_.real_if_close(a * np_.conj(a)) * a, (_Z4,)),
 }
 
@@ -350,7 +358,7 @@ REFUSALS = {
     "sinc": lambda z: anp.sinc(z),
     "sigmoid": lambda z: anp.sigmoid(z),
     "eigh": lambda z: anp.linalg.eigh(anp.outer(z, z))[0],
-    "cholesky": lambda z: anp.linalg.cholesky(anp.outer(z, z) + 3 * np.eye(3)),
+    "svd": lambda z: anp.linalg.svd(anp.outer(z, z))[1],
 }
 
 

@@ -3,9 +3,10 @@
 Complex values pair bilinearly (JAX's convention, see ``adcore.core.reverse``):
 a holomorphic op's VJP is its JVP's transpose without conjugation, so every rule
 written from a complex derivative (arithmetic, exp/log, trig, prod, matmul, inv,
-solve, det, logabsdet) and every linear map (reshape, indexing, sum, einsum...) is already
-right for complex dtypes.  The non-holomorphic parts (real, imag, conj, absolute)
-carry rules of their own in ``elementwise``.
+solve, det) and every linear map (reshape, indexing, sum, einsum...) is already
+right for complex dtypes.  The non-holomorphic ones carry complex branches of
+their own: real, imag, conj, absolute (``elementwise``), logabsdet and cholesky of
+a Hermitian matrix (``numpy_linalg``).
 
 Every other primitive is *real-only*: its rules assume real values (orderings,
 a real square root of x^2, real spectral decompositions), and would return a
@@ -27,7 +28,7 @@ COMPLEX_OK = frozenset(
     where real imag conj absolute
     astype broadcast_to concatenate getitem reshape scatter_add transpose
     cumsum cumprod flip pad_zeros roll sum prod
-    matmul einsum inv solve det logabsdet
+    matmul einsum inv solve det logabsdet cholesky
     """.split()
 )
 

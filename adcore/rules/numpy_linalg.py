@@ -43,6 +43,8 @@ def _prim(impl, name, arity=1):
 
 def _eye(n, like):
     dtype = np.result_type(getval(like))
+    if dtype.kind == "c":
+        dtype = np.finfo(dtype).dtype  # a real identity in a complex matrix's precision
     return np.eye(n, dtype=dtype if dtype.kind == "f" else np.float64)
 
 
@@ -148,8 +150,35 @@ def slogdet(a):
 
 
 # ---- one-triangle inputs (cholesky, eigh) ---------------------------------------------------
+def _complex(x):
+    return np.iscomplexobj(getval(x))
+
+
+def _mH(x):
+    return ew.conj(_mT(x))
+
+
+def _herm_from(x, lower):
+    """The Hermitian matrix LAPACK's complex one-triangle routines see: one triangle, its
+    conjugate mirrored, and the real part of the diagonal (its imaginary part is ignored)."""
+    n = shape_of(x)[-1]
+    eye = _eye(n, x)
+    off = diagonals.tril(x, -1) if lower else diagonals.triu(x, 1)
+    return off + _mH(off) + ew.real(x * eye)
+
+
+def _herm_from_adjoint(c, lower):
+    """Transpose of ``_herm_from`` under the pairing Re(sum(u * v))."""
+    n = shape_of(c)[-1]
+    folded = c + _mH(c)
+    off = diagonals.tril(folded, -1) if lower else diagonals.triu(folded, 1)
+    return off + ew.real(c * _eye(n, c))
+
+
 def _sym_from(x, lower):
     """The symmetric matrix a one-triangle routine actually sees."""
+    if _complex(x):
+        return _herm_from(x, lower)
     if lower:
         return diagonals.tril(x) + _mT(diagonals.tril(x, -1))
     return diagonals.triu(x) + _mT(diagonals.triu(x, 1))
@@ -157,6 +186,8 @@ def _sym_from(x, lower):
 
 def _sym_from_adjoint(c, lower):
     """Adjoint of ``_sym_from``: fold the other triangle's cotangent onto the read one."""
+    if _complex(c):
+        return _herm_from_adjoint(c, lower)
     n = shape_of(c)[-1]
     diag = c * _eye(n, c)
     if lower:
@@ -175,15 +206,23 @@ def _phi(x):
 
 
 def _cholesky_jvp(g, ans, a):
+    # A = L L^H: dL = L phi(L^-1 dA L^-H) (L^-T for real A, where ^H is ^T)
     s = _sym_from(g, True)
-    inner = _mT(solve(ans, _mT(solve(ans, s))))  # L^-1 S L^-T
+    if _complex(ans):
+        inner = _mH(solve(ans, _mH(solve(ans, s))))  # L^-1 S L^-H
+    else:
+        inner = _mT(solve(ans, _mT(solve(ans, s))))  # L^-1 S L^-T
     return matmul(ans, _phi(inner))
 
 
 def _cholesky_vjp(g, ans, a):
+    # the JVP's maps transposed one by one (bilinear pairing: no conjugation of L^T)
     p = _phi(matmul(_mT(ans), g))
     lt = _mT(ans)
-    m = solve(lt, _mT(solve(lt, _mT(p))))  # L^-T P L^-1
+    if _complex(ans):
+        m = solve(lt, _mT(solve(_mH(ans), _mT(p))))  # L^-T P conj(L^-1)
+    else:
+        m = solve(lt, _mT(solve(lt, _mT(p))))  # L^-T P L^-1
     return _sym_from_adjoint(m, True)
 
 
