@@ -23,15 +23,29 @@ from adcore.transforms import jvp, vjp
 from adcore.transforms.modes import mode_name
 
 
+def _inexact(x):
+    """x as a complex128 array if it is complex, else float64."""
+    x = np.asarray(getval(x))
+    return x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)
+
+
 def _flat(tree):
     leaves, _ = tree_flatten(tree)
     if not leaves:
         return np.zeros(0)
-    return np.concatenate([np.ravel(np.asarray(getval(x), dtype=np.float64)) for x in leaves])
+    return np.concatenate([np.ravel(_inexact(x)) for x in leaves])
+
+
+def _pair(a, b):
+    """The real pairing Re(sum(a * b)) that tangents and cotangents meet by (docs/api.md)."""
+    return np.real(np.sum(a * b))
 
 
 def _random_like(x, rng):
-    return rng.standard_normal(np.shape(x))
+    shape = np.shape(getval(x))
+    if np.iscomplexobj(getval(x)):
+        return rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    return rng.standard_normal(shape)
 
 
 def check_grads(
@@ -45,13 +59,15 @@ def check_grads(
 ) -> None:
     """Raise AssertionError naming the argument, mode, order and worst entry on mismatch.
 
-    ``args`` is one array or a tuple of them (promoted to float64).  While it runs,
-    every rule's output shape is checked too (a wrong shape raises ValueError).
+    ``args`` is one array or a tuple of them (promoted to float64, complex ones to
+    complex128: their directions are complex and reverse mode is checked through the
+    pairing Re(sum(u * v))).  While it runs, every rule's output shape is checked too
+    (a wrong shape raises ValueError).
     """
     if not isinstance(args, (tuple, list)):
         args = (args,)
     modes = _short_modes(modes)
-    args = tuple(np.asarray(getval(a), dtype=np.float64) for a in args)
+    args = tuple(_inexact(a) for a in args)
     rng = np.random.default_rng(0)
     with checking_rule_shapes():  # every rule's output shape too, not only users'
         _check(f, args, order, modes, eps, rtol, atol, rng, path="f", total=order)
@@ -81,8 +97,8 @@ def _compare(got, want, rtol, atol, what):
     if np.any(bad):
         k = int(np.argmax(np.where(bad, err - tol, -np.inf)))
         raise AssertionError(
-            f"{what}: worst entry {k}: got {float(got[k])!r}, "
-            f"finite differences give {float(want[k])!r} "
+            f"{what}: worst entry {k}: got {got[k].item()!r}, "
+            f"finite differences give {want[k].item()!r} "
             f"(|error| {err[k]:.3g} > tolerance {tol[k]:.3g}; {int(bad.sum())} of {bad.size} "
             "entries off)"
         )
@@ -111,9 +127,9 @@ def _check(f, args, order, modes, eps, rtol, atol, rng, path, total):
             else:
                 out, pullback = vjp(fi, x)
                 u = _random_like(_flat(out), rng).reshape(np.shape(getval(out)))
-                u = u if np.ndim(u) else np.float64(u)
-                lhs = np.dot(_flat(pullback(u)[0]), _flat(v))
-                rhs = np.dot(_flat(u), fd)
+                u = u if np.ndim(u) else u[()]
+                lhs = _pair(_flat(pullback(u)[0]), _flat(v))
+                rhs = _pair(_flat(u), fd)
                 _compare(np.asarray(lhs), np.asarray(rhs), rtol, atol, what)
                 # next order: the derivative function (x, u) -> J(x)^T u
                 derivative = lambda x, u, fi=fi: vjp(fi, x)[1](u)[0]

@@ -46,8 +46,17 @@ BAD_INPUTS = {
     "python int": (3, "int"),
     "bool": (np.array([True, False]), "bool"),
     "object": (np.array([1.0, "a"], dtype=object), "object"),
-    "complex": (np.array([1.0 + 1j, 2.0]), "complex"),
 }
+# complex inputs are differentiated (tests/test_complex.py); jacfwd without
+# holomorphic=True refuses them, as JAX does
+COMPLEX_INPUT = np.array([1.0 + 1j, 2.0])
+
+
+@pytest.mark.parametrize("transform", ["jacfwd", "hessian"])
+def test_complex_inputs_to_forward_jacobians_raise_type_error(transform):
+    fn = getattr(adcore, transform)(lambda x: anp.sum(anp.abs(x)))
+    with pytest.raises(TypeError, match=r"jacfwd requires real-valued inputs.*complex128"):
+        fn(COMPLEX_INPUT)
 
 
 @pytest.mark.parametrize("kind", BAD_INPUTS)

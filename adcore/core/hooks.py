@@ -18,3 +18,13 @@ def stack(arrays):  # replaced by adcore.rules
 def add(a, b):  # replaced by adcore_jit while enabled
     """The sum of two tangents or cotangent contributions (the one hot add the core makes)."""
     return a + b
+
+
+def real(x):  # replaced by adcore.rules
+    """A differentiable real part, for the sweep's cotangents of real arguments."""
+    raise RuntimeError("adcore.rules has not been imported")
+
+
+def as_array(args, kwargs):  # replaced by adcore.numpy
+    """(args, kwargs) with lists of traced values stacked into arrays, or None if none."""
+    return None

@@ -37,6 +37,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from . import hooks
 from .tracer import Traced
 
 # Marks an argument position that is never differentiated (indices, masks).
@@ -132,7 +133,15 @@ class Primitive:
                 if top is None or tag.level > top.level:
                     top = tag
         if top is None:
-            return self.impl(*args, **kwargs)
+            try:
+                return self.impl(*args, **kwargs)
+            except TypeError:
+                # a list of traced values where numpy takes an array (anp.sin([x, y])):
+                # numpy refused to convert it; stack it and call again
+                stacked = hooks.as_array(args, kwargs)
+                if stacked is None:
+                    raise
+                return self(*stacked[0], **stacked[1])
         return top.process(self, args, kwargs)
 
     def rule(self, kind: str, argnum: int):

@@ -10,6 +10,11 @@ Tape entry: a ``TapeEntry(prim, parents, primals, kwargs, ans)`` where
 ``parents`` lists ``(argnum, tape index)`` for the arguments traced by this
 tag.  Leaves (the inputs) are entries with ``prim = None``.
 
+Complex values pair bilinearly (JAX's convention): a rule's cotangent for a
+complex argument is the transpose of its JVP without conjugation, and the
+sweep keeps only the real part of a cotangent bound for a real argument
+(one promoted into complex arithmetic, ``x * 1j``).
+
 A cotangent may carry leading batch axes (``jacrev`` seeds all basis
 cotangents at once); rules infer them from ``ndim(g) - ndim(ans)``.
 """
@@ -96,6 +101,19 @@ class ReverseTag(Tag):
         return TapeValue(ans, self, len(tape) - 1)
 
 
+def _plain(x):
+    while isinstance(x, Traced):
+        x = x.primal
+    return x
+
+
+def _is_complex(v):
+    """Whether a plain value (array, numpy or Python number) is complex; cheap for the rest."""
+    if type(v) is np.ndarray or isinstance(v, np.generic):
+        return v.dtype.kind == "c"
+    return type(v) is complex
+
+
 def sweep(tape, seeds, nbatch=0, keep=False):
     """Propagate cotangents from ``seeds`` ({tape index: cotangent}) to every entry.
 
@@ -126,6 +144,11 @@ def sweep(tape, seeds, nbatch=0, keep=False):
                 c = hooks.stack([rule(gk, ans, *primals, **kwargs) for gk in g])
             else:
                 c = rule(g, ans, *primals, **kwargs)
+            if type(c) is np.ndarray:
+                if c.dtype.kind == "c" and not _is_complex(_plain(primals[argnum])):
+                    c = c.real  # a real argument promoted into complex arithmetic
+            elif _is_complex(_plain(c)) and not _is_complex(_plain(primals[argnum])):
+                c = hooks.real(c)
             if prim.checked or debug.every_rule:
                 debug.check_vjp(prim, argnum, c, g, ans, primals[argnum])
             a = adjoints[p]

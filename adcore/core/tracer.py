@@ -56,9 +56,10 @@ class Traced:
 
     def _cut_error(self):
         return TypeError(
-            "float() of a traced value (or int(), .item(), .tolist()) would cut it out of the "
-            "derivative. Keep it as an array, or use adcore.getval(x) if you only need the "
-            "number. numpy calls float() for plain_array[i] = traced (and reports it as "
+            "float() of a traced value (or int(), np.int64(), .item(), .tolist()) would cut it "
+            "out of the derivative. Keep it as an array, or use adcore.getval(x) if you only "
+            "need the number (adcore.numpy.int64(x): its integer, a constant). numpy calls "
+            "float() for plain_array[i] = traced (and reports it as "
             "'setting an array element with a sequence'): build the array with "
             "adcore.numpy.at_set(array, i, traced) instead, which returns a new array."
         )
@@ -101,7 +102,9 @@ class Traced:
             "a traced value cannot be converted to a plain numpy array (np.asarray, "
             "ndarray.dot(traced), np.array(..., dtype=float)): that would cut it out of the "
             "derivative. Use adcore.numpy functions or operators on it, or adcore.getval(x) "
-            "for the number only. To write it into an array (plain_array[i] = traced), use "
+            "for the number only; adcore.numpy functions take lists of traced values "
+            "(anp.sum([x, y])); adcore.numpy.int64(x) is np.int64 of the value, a constant. "
+            "To write it into an array (plain_array[i] = traced), use "
             "adcore.numpy.at_set(array, i, traced), which returns a new array."
         )
 

@@ -15,6 +15,7 @@ import numpy as _np
 
 from adcore.numpy import dispatch as _dispatch
 from adcore.numpy import linalg
+from adcore.numpy import sequences as _sequences
 from adcore.numpy.functions import (
     _nondiff,
     abs,
@@ -39,6 +40,7 @@ from adcore.numpy.functions import (
     prod,
     ravel,
     reshape,
+    sign,
     softmax,
     squeeze,
     stack,
@@ -48,6 +50,8 @@ from adcore.numpy.functions import (
     var,
     where,
 )
+from adcore.numpy.index_tricks import c_, r_
+from adcore.numpy.scalars import int8, int16, int32, int64, uint8, uint16, uint32, uint64
 from adcore.rules.construction import (
     full,
     linspace,
@@ -181,7 +185,6 @@ true_divide = divide
 degrees, radians = rad2deg, deg2rad
 
 # non-differentiable (piecewise constant) functions: plain results
-sign = _nondiff["sign"]
 floor = _nondiff["floor"]
 ceil = _nondiff["ceil"]
 rint = _nondiff["rint"]
@@ -225,12 +228,13 @@ array_equal = _nondiff["array_equal"]
 # constructors and constants: plain numpy
 zeros, ones, empty, eye, identity = _np.zeros, _np.ones, _np.empty, _np.eye, _np.identity
 arange, logspace = _np.arange, _np.logspace
-float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
+float32, float64, bool_ = _np.float32, _np.float64, _np.bool_
 ndarray, newaxis, pi, e, inf, nan = _np.ndarray, _np.newaxis, _np.pi, _np.e, _np.inf, _np.nan
 random = _np.random
 row_stack = vstack
 
+_sequences.install(globals())  # lists of traced values where numpy takes array-likes
+_sequences.install(vars(linalg))
 _dispatch.install()
 
 from adcore.numpy import fft  # noqa: E402  (registers numpy.fft with the front end)
-from adcore.numpy.index_tricks import c_, r_  # noqa: E402

@@ -243,6 +243,9 @@ def install():
     T.argmax = lambda s, axis=None: np.argmax(getval(s), axis)
     T.argmin = lambda s, axis=None: np.argmin(getval(s), axis)
     T.copy = lambda s: s
+    T.real = property(lambda s: ew.real(s))
+    T.imag = property(lambda s: ew.imag(s))
+    T.conj = T.conjugate = lambda s: ew.conj(s)
 
 
 __all__ = ["FUNCTIONS", "UFUNCS", "install", "nn"]

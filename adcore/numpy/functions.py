@@ -216,9 +216,15 @@ def _holds_traced(obj):
 
 
 # ---- non-differentiable: piecewise constant, derivative zero -------------------
+def _plain_value(x):
+    if isinstance(x, (list, tuple)) and _holds_traced(x):  # [x, y] of traced values
+        return type(x)(_plain_value(e) for e in x)
+    return getval(x)
+
+
 def _plain(fn):
     def wrapper(*args, **kwargs):
-        return fn(*[getval(a) for a in args], **{k: getval(v) for k, v in kwargs.items()})
+        return fn(*map(_plain_value, args), **{k: _plain_value(v) for k, v in kwargs.items()})
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = f"numpy.{fn.__name__} on plain values (piecewise constant: zero derivative)."
@@ -235,3 +241,12 @@ NONDIFF_NAMES = (
 
 _nondiff = {name: _plain(getattr(np, name)) for name in NONDIFF_NAMES}
 round_ = _nondiff["round"]
+
+
+def sign(x):
+    """numpy.sign: piecewise constant (a plain value, zero derivative) for real x; for
+    complex x numpy's x / |x| (0 at 0), which varies smoothly and is differentiated."""
+    if isinstance(x, Traced) and np.iscomplexobj(getval(x)):
+        zero = getval(x) == 0
+        return ew.where(zero, 0.0, x) / ew.where(zero, 1.0, ew.absolute(x))
+    return _nondiff["sign"](x)

@@ -1,81 +1,79 @@
-"""``r_`` and ``c_``: numpy's concatenation shorthands, on traced values too.
+"""``anp.r_`` and ``anp.c_``: numpy's concatenation shorthands on traced values.
 
-numpy's own ``np.r_[x, y]`` converts every item with ``np.array`` (which a
-traced value refuses), so adcore has its own: items are upgraded to arrays the
-way numpy does it (scalars and slices become 1-d constants, ``ndmin`` pads the
-shape, ``c_`` turns 1-d items into columns) and joined with the differentiable
-``concatenate``.  With no traced item the result is numpy's exactly.
+``anp.r_[x, 0.0, y[:2]]`` joins along the first axis, ``anp.c_[a, b]`` along the
+last with 1-d pieces as columns, and a leading directive string
+(``anp.r_["0,2,1", ...]``: axis, minimum ndim, where a 1-d piece's axis goes)
+works as in numpy.  Slices (``r_[0:1:5j]``) are numpy's ranges, constants.
+Without a traced piece the call is numpy's own (matrix directives included).
 """
 
 import numpy as np
 
 from adcore.core import Traced, ndim_of, shape_of
-from adcore.numpy import concatenate, reshape, transpose
+from adcore.numpy.functions import _holds_traced, array
+from adcore.rules import shape as sh
 
 
-def _directive(text, axis, ndmin, trans1d, name):
-    if text in ("r", "c"):
-        raise NotImplementedError(
-            f"adcore.numpy.{name}: the matrix directives 'r'/'c' are not supported"
-        )
-    try:
-        values = [int(v) for v in text.split(",")]
-    except ValueError:
-        raise ValueError(f"adcore.numpy.{name}: unknown special directive {text!r}") from None
-    values += [axis, ndmin, trans1d][len(values) :]
-    return values[:3]
-
-
-def _upgrade(item, ndmin, trans1d):
-    """``np.array(item, ndmin=ndmin)``, then numpy's ``trans1d`` move of the original axes."""
-    nd = ndim_of(item)
+def _promote(x, ndmin, trans1d):
+    """numpy's ``array(x, ndmin=ndmin)`` plus r_'s placement of the original axes."""
+    nd = ndim_of(x)
     if nd >= ndmin:
-        return item
-    shape = shape_of(item)
-    out = reshape(item, (1,) * (ndmin - nd) + tuple(shape))
+        return x
+    x = sh.reshape(x, (1,) * (ndmin - nd) + shape_of(x))
     if trans1d != -1:
         k2 = ndmin - nd
         k1 = trans1d + k2 + 1 if trans1d < 0 else trans1d
         axes = list(range(ndmin))
-        out = transpose(out, axes[:k1] + axes[k2:] + axes[k1:k2])
-    return out
+        x = sh.transpose(x, tuple(axes[:k1] + axes[k2:] + axes[k1:k2]))
+    return x
 
 
-class AxisConcatenator:
-    """``obj[a, b, ...]`` concatenates its items along ``axis`` (numpy's ``r_``/``c_`` rules)."""
-
-    def __init__(self, name, axis=0, ndmin=1, trans1d=-1):
-        self.name, self.axis, self.ndmin, self.trans1d = name, axis, ndmin, trans1d
-        self._numpy = getattr(np, name)
+class _Concatenator:
+    def __init__(self, plain, axis, ndmin, trans1d):
+        self.plain, self.axis, self.ndmin, self.trans1d = plain, axis, ndmin, trans1d
 
     def __getitem__(self, key):
-        key = key if isinstance(key, tuple) else (key,)
-        if not any(isinstance(k, Traced) for k in key):
-            return self._numpy[key]
+        items = key if isinstance(key, tuple) else (key,)
+        traced = [
+            isinstance(k, Traced) or (isinstance(k, list) and _holds_traced(k)) for k in items
+        ]
+        if not any(traced):
+            return self.plain[key]
         axis, ndmin, trans1d = self.axis, self.ndmin, self.trans1d
+        if isinstance(items[0], str):
+            directive, items = items[0], items[1:]
+            if directive in ("r", "c"):
+                raise NotImplementedError(
+                    f"adcore.numpy.r_/c_: the matrix directive {directive!r} on traced values"
+                )
+            try:
+                parts = [int(p) for p in directive.split(",")]
+            except ValueError:
+                raise ValueError(
+                    f"adcore.numpy.r_/c_: unknown directive {directive!r} (expected "
+                    "'axis[,ndmin[,trans1d]]' integers, or numpy's 'r'/'c')"
+                ) from None
+            axis = parts[0]
+            ndmin = parts[1] if len(parts) > 1 else ndmin
+            trans1d = parts[2] if len(parts) > 2 else trans1d
         pieces = []
-        for k, item in enumerate(key):
-            if isinstance(item, str):
-                if k:
-                    raise ValueError(
-                        f"adcore.numpy.{self.name}: a string directive must come first"
-                    )
-                axis, ndmin, trans1d = _directive(item, axis, ndmin, trans1d, self.name)
-                continue
+        for item in items:
             if isinstance(item, slice):
-                item = np.r_[item]  # a constant range (arange, or linspace for a complex step)
-            elif not isinstance(item, Traced):
-                item = np.asarray(item)
-            if ndim_of(item) == 0:
-                item = reshape(item, (1,))
-            pieces.append(_upgrade(item, ndmin, trans1d))
-        return concatenate(pieces, axis=axis)
+                item = np.r_[item]
+            elif isinstance(item, str):
+                raise ValueError("adcore.numpy.r_/c_: a directive string must come first")
+            piece = array(item) if isinstance(item, list) else item
+            if not isinstance(piece, Traced):
+                piece = np.asarray(piece)
+            # a scalar is one entry (numpy's r_ makes it 1-d whatever ndmin says)
+            pieces.append(_promote(piece, max(ndmin, 1), trans1d))
+        return sh.concatenate(pieces, axis=axis)
 
     def __len__(self):
         return 0
 
 
-r_ = AxisConcatenator("r_")
-c_ = AxisConcatenator("c_", axis=-1, ndmin=2, trans1d=0)
+r_ = _Concatenator(np.r_, 0, 1, -1)
+c_ = _Concatenator(np.c_, -1, 2, 0)
 
-__all__ = ["AxisConcatenator", "c_", "r_"]
+__all__ = ["c_", "r_"]

@@ -26,6 +26,8 @@ Primitives and the composites built on them:
   numpy_linalg  numpy.linalg: inv, solve, det, slogdet, cholesky, eig(h), svd, pinv,
                 lstsq, norm, multi_dot, matrix_power
   nn            sigmoid, relu, softplus, logsumexp, softmax, log_softmax
+  complex_support  which primitives take complex values (meta["complex"]); the others
+                get a TypeError naming them instead of a wrong derivative
 
 Importing this package registers every primitive.  A primitive's ``family`` (in
 ``adcore.registry()``) is a grouping kept stable across this layout: "arrays" for
@@ -36,6 +38,7 @@ the reordering/cumulative/joining primitives, "decompositions" for numpy_linalg'
 from adcore.core import hooks
 from adcore.rules import (
     broadcast,
+    complex_support,
     construction,
     contractions,
     cumulative,
@@ -55,9 +58,12 @@ from adcore.rules import (
 )
 
 hooks.stack = lambda arrays: shape.stack(arrays, axis=0)
+hooks.real = elementwise.real
+complex_support.install()  # last: every built-in primitive is registered by now
 
 __all__ = [
     "broadcast",
+    "complex_support",
     "construction",
     "contractions",
     "cumulative",

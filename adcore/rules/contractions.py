@@ -257,8 +257,13 @@ def dot(a, b, out=None):
     return tensordot(a, b, ([-1], [max(nb - 2, 0)]))
 
 
+def _conj(x):
+    return ew.conj(x) if np.iscomplexobj(getval(x)) else x
+
+
 def vdot(a, b):
-    return red.sum(ew.multiply(sh.ravel(a), sh.ravel(b)))
+    """sum(conj(a) * b) over the flattened arrays (numpy conjugates the first)."""
+    return red.sum(ew.multiply(_conj(sh.ravel(a)), sh.ravel(b)))
 
 
 def kron(a, b):
@@ -325,7 +330,8 @@ def convolve(a, v, mode="full"):
 
 
 def correlate(a, v, mode="valid"):
-    """1-d cross-correlation: convolution with v reversed (real arrays)."""
+    """1-d cross-correlation: convolution with v reversed (and conjugated, as numpy's)."""
+    v = _conj(v)
     if shape_of(v)[0] > shape_of(a)[0]:  # numpy reverses the output when v is longer
         return flip(convolve(v, flip(a, 0), mode), 0)
     return convolve(a, flip(v, 0), mode)

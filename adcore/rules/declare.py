@@ -22,9 +22,12 @@ def batch_ndim(g, like):
 
 
 def mask(cond, like):
-    """A constant 0/1 array in the floating dtype of ``like`` (derivative masks)."""
+    """A constant 0/1 array in the floating dtype of ``like`` (derivative masks; the
+    real dtype of a complex ``like``'s precision)."""
     dtype = np.result_type(getval(like))
-    if dtype.kind != "f":
+    if dtype.kind == "c":
+        dtype = np.finfo(dtype).dtype
+    elif dtype.kind != "f":
         dtype = np.float64
     return np.asarray(cond, dtype=dtype)
 

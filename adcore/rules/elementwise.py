@@ -1,8 +1,9 @@
 """Elementwise primitives, each declared by its partial derivatives
 (``partials.elementwise``): arithmetic, exponentials and logarithms,
 trigonometric and hyperbolic functions, sinc, the piecewise maps (abs, maximum,
-minimum, where, clip, fmax, fmin, remainder, fmod) and numpy's complex-number
-accessors on real arrays (real, conj: the identity; imag, angle: constants).
+minimum, where, clip, fmax, fmin, remainder, fmod) and the complex-number
+parts (real, imag, conj, absolute, angle; on real arrays real and conj are the
+identity, imag and angle constants).
 
 Partials are written with adcore operations (``ew.cos(x)``, ``g * y``), so a
 partial is itself differentiable and higher-order derivatives need nothing
@@ -15,7 +16,7 @@ import operator
 
 import numpy as np
 
-from adcore.core import Traced, getval
+from adcore.core import Primitive, Traced, defjvp, defvjp_direct, getval
 from adcore.rules.declare import mask
 from adcore.rules.partials import MINUS_ONE, ONE, elementwise
 
@@ -77,6 +78,9 @@ def _power_dx(ans, x, y):
 
 def _power_dy(ans, x, y):
     xv = getval(x)
+    if np.iscomplexobj(xv):  # x^y = exp(y log x) off x = 0, where the slope is taken as 0
+        nonzero = xv != 0
+        return ans * log(where(nonzero, x, 1.0)) * mask(nonzero, xv)
     positive = mask(xv > 0, xv)
     return ans * log(where(xv > 0, x, 1.0)) * positive
 
@@ -143,7 +147,11 @@ cosh = elementwise(np.cosh, lambda ans, x: sinh(x), name="cosh")
 tanh = elementwise(np.tanh, lambda ans, x: 1.0 - ans * ans, name="tanh")
 arcsinh = elementwise(np.arcsinh, lambda ans, x: 1.0 / sqrt(x * x + 1.0), name="arcsinh")
 arccosh = elementwise(
-    np.arccosh, lambda ans, x: 1.0 / sqrt(x * x - 1.0), name="arccosh", domain=(1.1, 4.0)
+    # sqrt(x - 1) sqrt(x + 1), not sqrt(x^2 - 1): the two differ off the real axis
+    np.arccosh,
+    lambda ans, x: 1.0 / (sqrt(x - 1.0) * sqrt(x + 1.0)),
+    name="arccosh",
+    domain=(1.1, 4.0),
 )
 arctanh = elementwise(np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x), name="arctanh", domain=UNIT)
 deg2rad = elementwise(np.deg2rad, lambda ans, x: np.pi / 180.0, name="deg2rad")
@@ -216,7 +224,6 @@ sinc_derivative = elementwise(
 sinc = elementwise(np.sinc, lambda ans, x: sinc_derivative(x), name="sinc", domain=(0.2, 2.0))
 
 # ---- piecewise: SPEC's subgradient table holds at the kinks -------------------
-absolute = elementwise(np.abs, lambda ans, x: mask(np.sign(getval(x)), x), name="absolute")
 fabs = elementwise(np.fabs, lambda ans, x: mask(np.sign(getval(x)), x), name="fabs")
 
 
@@ -309,37 +316,79 @@ fmod = elementwise(
 )
 
 
-# ---- complex accessors on real arrays -------------------------------------------------------
-def _real_only(name, x):
-    if np.iscomplexobj(getval(x)):
-        raise NotImplementedError(f"adcore.numpy.{name}: complex arrays are not differentiated")
+# ---- complex numbers: parts, conjugate, modulus ------------------------------------------
+# Not holomorphic, so not declared by partials: each states its JVP and its transpose
+# under the bilinear pairing Re(sum(u * v)) (JAX's convention, see adcore.core.reverse).
+def _is_complex(x):
+    return np.iscomplexobj(getval(x))
 
 
-def real(val):
-    _real_only("real", val)
-    return val
-
-
-def conj(x, out=None):
-    _real_only("conj", x)
-    return x
-
-
+real = Primitive(np.real, name="real", family="elementwise")
+imag = Primitive(np.imag, name="imag", family="elementwise")
+conj = Primitive(np.conjugate, name="conj", family="elementwise")
 conjugate = conj
+for _prim in (real, imag, conj):
+    _prim.meta.update(kind="elementwise", arity=1, domain=None, complex=True)
+
+
+def _real_vjp(g, ans, x):
+    # d Re(z) = Re(dz): its transpose puts a real cotangent on the real axis
+    return g + 0j if _is_complex(x) else g  # + 0j keeps g's precision (complex64 for float32)
+
+
+def _imag_vjp(g, ans, x):
+    # d Im(z) = Re(-1j dz)
+    return g * -1j if _is_complex(x) else g * 0.0
+
+
+defjvp(real, lambda g, ans, x: real(g), batched=True)
+defvjp_direct(real, _real_vjp)
+defjvp(imag, lambda g, ans, x: imag(g), batched=True)
+defvjp_direct(imag, _imag_vjp)
+defjvp(conj, lambda g, ans, x: conj(g), batched=True)
+defvjp_direct(conj, lambda g, ans, x: conj(g))
+
+
+def _unit(x, ans):
+    """conj(x) / |x|, and 0 where x = 0 (SPEC's subgradient of |x| at the kink)."""
+    zero = getval(ans) == 0
+    return where(zero, 0.0, conj(x)) / where(zero, 1.0, ans)
+
+
+def _abs_jvp(g, ans, x):
+    if _is_complex(x):  # d|z| = Re(conj(z) dz) / |z|
+        return real(g * _unit(x, ans))
+    return g * mask(np.sign(getval(x)), x)
+
+
+def _abs_vjp(g, ans, x):
+    if _is_complex(x):
+        return g * _unit(x, ans)
+    c = g * mask(np.sign(getval(x)), x)
+    return c
+
+
+absolute = Primitive(np.abs, name="absolute", family="elementwise")
+absolute.meta.update(kind="elementwise", arity=1, domain=None, complex=True)
+defjvp(absolute, _abs_jvp, batched=True)
+defvjp_direct(absolute, _abs_vjp)
+
+
+def abs2(x):
+    """|x|^2 elementwise: x * x for real x, Re(x conj(x)) (real-valued) for complex x."""
+    return real(x * conj(x)) if _is_complex(x) else x * x
 
 
 def real_if_close(a, tol=100):
-    _real_only("real_if_close", a)
+    """``a``'s real part when every imaginary part is within ``tol`` machine epsilons of 0."""
+    if _is_complex(a) and np.isrealobj(np.real_if_close(getval(a), tol=tol)):
+        return real(a)
     return a
 
 
-def imag(val):
-    """Zero for real input: a constant, so its derivative is zero."""
-    _real_only("imag", val)
-    return np.zeros_like(np.asarray(getval(val)))
-
-
 def angle(z, deg=False):
-    """0 or pi for real input: piecewise constant."""
-    _real_only("angle", z)
-    return np.angle(getval(z), deg=deg)
+    """The argument of z: arctan2(imag, real); 0 or pi, a constant, for real z."""
+    if not _is_complex(z):
+        return np.angle(getval(z), deg=deg)
+    out = arctan2(imag(z), real(z))
+    return out * (180.0 / np.pi) if deg else out

@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from adcore.core import defjvp, defvjp_direct, getval, ndim_of, shape_of
+from adcore.core import Traced, defjvp, defvjp_direct, getval, ndim_of, shape_of
 from adcore.rules import declare, diagonals
 from adcore.rules import elementwise as ew
 from adcore.rules import reductions as red
@@ -43,6 +43,8 @@ def _prim(impl, name, arity=1):
 
 def _eye(n, like):
     dtype = np.result_type(getval(like))
+    if dtype.kind == "c":
+        dtype = np.finfo(dtype).dtype  # a real identity in a complex matrix's precision
     return np.eye(n, dtype=dtype if dtype.kind == "f" else np.float64)
 
 
@@ -139,19 +141,58 @@ defjvp(det, lambda g, ans, x: red.sum(_cofactor(ans, x) * g, axis=(-2, -1)), bat
 defvjp_direct(det, lambda g, ans, x: _mat2(g) * _cofactor(ans, x))
 
 logabsdet = _prim(lambda x: np.linalg.slogdet(x)[1], "logabsdet")
-defjvp(logabsdet, lambda g, ans, x: red.sum(_inv_T(x) * g, axis=(-2, -1)), batched=True)
+
+
+def _logabsdet_jvp(g, ans, x):
+    # d log|det x| = Re(tr(x^-1 dx)); its transpose below needs no conjugate (JAX's pairing)
+    t = red.sum(_inv_T(x) * g, axis=(-2, -1))
+    return ew.real(t) if np.iscomplexobj(getval(t)) else t
+
+
+defjvp(logabsdet, _logabsdet_jvp, batched=True)
 defvjp_direct(logabsdet, lambda g, ans, x: _mat2(g) * _inv_T(x))
 
 
 def slogdet(a):
-    """(sign, log|det|): the sign is piecewise constant, log|det| differentiable."""
+    """(sign, log|det|): log|det| differentiable; the sign piecewise constant for real a,
+    and for complex a the unit det / |det|, differentiable too."""
     _square(a, "slogdet")
-    return SlogdetResult(np.linalg.slogdet(getval(a))[0], logabsdet(a))
+    logabs = logabsdet(a)
+    if np.iscomplexobj(getval(a)):
+        return SlogdetResult(det(a) / ew.exp(logabs), logabs)
+    return SlogdetResult(np.linalg.slogdet(getval(a))[0], logabs)
 
 
 # ---- one-triangle inputs (cholesky, eigh) ---------------------------------------------------
+def _complex(x):
+    return np.iscomplexobj(getval(x))
+
+
+def _mH(x):
+    return ew.conj(_mT(x))
+
+
+def _herm_from(x, lower):
+    """The Hermitian matrix LAPACK's complex one-triangle routines see: one triangle, its
+    conjugate mirrored, and the real part of the diagonal (its imaginary part is ignored)."""
+    n = shape_of(x)[-1]
+    eye = _eye(n, x)
+    off = diagonals.tril(x, -1) if lower else diagonals.triu(x, 1)
+    return off + _mH(off) + ew.real(x * eye)
+
+
+def _herm_from_adjoint(c, lower):
+    """Transpose of ``_herm_from`` under the pairing Re(sum(u * v))."""
+    n = shape_of(c)[-1]
+    folded = c + _mH(c)
+    off = diagonals.tril(folded, -1) if lower else diagonals.triu(folded, 1)
+    return off + ew.real(c * _eye(n, c))
+
+
 def _sym_from(x, lower):
     """The symmetric matrix a one-triangle routine actually sees."""
+    if _complex(x):
+        return _herm_from(x, lower)
     if lower:
         return diagonals.tril(x) + _mT(diagonals.tril(x, -1))
     return diagonals.triu(x) + _mT(diagonals.triu(x, 1))
@@ -159,6 +200,8 @@ def _sym_from(x, lower):
 
 def _sym_from_adjoint(c, lower):
     """Adjoint of ``_sym_from``: fold the other triangle's cotangent onto the read one."""
+    if _complex(c):
+        return _herm_from_adjoint(c, lower)
     n = shape_of(c)[-1]
     diag = c * _eye(n, c)
     if lower:
@@ -177,15 +220,23 @@ def _phi(x):
 
 
 def _cholesky_jvp(g, ans, a):
+    # A = L L^H: dL = L phi(L^-1 dA L^-H) (L^-T for real A, where ^H is ^T)
     s = _sym_from(g, True)
-    inner = _mT(solve(ans, _mT(solve(ans, s))))  # L^-1 S L^-T
+    if _complex(ans):
+        inner = _mH(solve(ans, _mH(solve(ans, s))))  # L^-1 S L^-H
+    else:
+        inner = _mT(solve(ans, _mT(solve(ans, s))))  # L^-1 S L^-T
     return matmul(ans, _phi(inner))
 
 
 def _cholesky_vjp(g, ans, a):
+    # the JVP's maps transposed one by one (bilinear pairing: no conjugation of L^T)
     p = _phi(matmul(_mT(ans), g))
     lt = _mT(ans)
-    m = solve(lt, _mT(solve(lt, _mT(p))))  # L^-T P L^-1
+    if _complex(ans):
+        m = solve(lt, _mT(solve(_mH(ans), _mT(p))))  # L^-T P conj(L^-1)
+    else:
+        m = solve(lt, _mT(solve(lt, _mT(p))))  # L^-T P L^-1
     return _sym_from_adjoint(m, True)
 
 
@@ -506,7 +557,7 @@ def matrix_power(a, n):
 def vector_norm_over(x, ord, axis, keepdims):
     """The ``ord``-norm of the vectors x holds along ``axis`` (an int or a tuple of axes)."""
     if ord is None or ord == 2:
-        return ew.sqrt(red.sum(x * x, axis=axis, keepdims=keepdims))
+        return ew.sqrt(red.sum(ew.abs2(x), axis=axis, keepdims=keepdims))
     if ord == np.inf:
         return red.max(ew.absolute(x), axis=axis, keepdims=keepdims)
     if ord == -np.inf:
@@ -525,7 +576,7 @@ def vector_norm_over(x, ord, axis, keepdims):
 def _matrix_norm(x, ord, row, col, keepdims):
     nd = ndim_of(x)
     if ord in (None, "fro"):
-        out = ew.sqrt(red.sum(x * x, axis=(row, col)))
+        out = ew.sqrt(red.sum(ew.abs2(x), axis=(row, col)))
     elif ord in ("nuc", 2, -2):
         s = svdvals(sh.moveaxis(x, (row, col), (-2, -1)))
         if ord == "nuc":
@@ -547,10 +598,12 @@ def _matrix_norm(x, ord, row, col, keepdims):
 
 def norm(x, ord=None, axis=None, keepdims=False):
     """numpy.linalg.norm: every vector and matrix ``ord`` numpy has."""
+    if not isinstance(x, Traced):
+        x = np.asarray(x)  # a plain list, as numpy takes it
     nd = ndim_of(x)
     if axis is None:
         if ord is None:
-            out = ew.sqrt(red.sum(x * x))
+            out = ew.sqrt(red.sum(ew.abs2(x)))
             return sh.reshape(out, (1,) * nd) if keepdims else out
         if nd == 1:
             return vector_norm_over(x, ord, None, keepdims)

@@ -109,7 +109,8 @@ def mean(x, axis=None, keepdims=False):
 
 def var(x, axis=None, ddof=0, keepdims=False):
     centered = x - mean(x, axis=axis, keepdims=True)
-    return sum(centered * centered, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+    squares = ew.abs2(centered)  # |x - mean|^2: real for complex x, as numpy's var
+    return sum(squares, axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
 
 
 def std(x, axis=None, ddof=0, keepdims=False):

@@ -57,8 +57,18 @@ declare.linear(
     nondiff=1,
 )
 
+
 # ---- dtype casts ------------------------------------------------------------
-astype = _shape_prim(lambda x, dtype: np.asarray(x).astype(dtype), "astype")
+def _astype(x, dtype):
+    x = np.asarray(x)
+    if x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        x = x.real  # numpy's cast drops the imaginary part too, with a ComplexWarning
+    return x.astype(dtype)
+
+
+# complex -> real is the real part, so the JVP (astype of the tangent) and the
+# transpose (a real cotangent cast up, a complex one's real part cast down) follow
+astype = _shape_prim(_astype, "astype")
 declare.linear(astype, lambda g, ans, x, dtype: astype(g, np.result_type(getval(x))), nondiff=1)
 
 

@@ -97,7 +97,8 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         ddof = 0 if bias else 1
     n = shape_of(x)[1]
     centered = x - red.mean(x, axis=1, keepdims=True)
-    c = (centered @ sh.transpose(centered, None)) / float(n - ddof)
+    other = ew.conj(centered) if np.iscomplexobj(getval(centered)) else centered
+    c = (centered @ sh.transpose(other, None)) / float(n - ddof)
     return sh.squeeze(c)
 
 
@@ -105,7 +106,7 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     c = cov(x, y, rowvar)
     if ndim_of(c) == 0:
         return c / c
-    d = ew.sqrt(diagonal(c))
+    d = ew.sqrt(ew.real(diagonal(c)))  # the variances: real (numpy's d.real for complex)
     return c / sh.expand_dims(d, -1) / sh.expand_dims(d, 0)
 
 

@@ -50,7 +50,7 @@ def _describe(x):
 
 
 def as_float_leaf(x, what):
-    """Check a differentiated leaf is floating point; plain values become arrays."""
+    """Check a differentiated leaf is floating point or complex; plain values become arrays."""
     value = getval(x)
     if not _is_numeric(value):
         raise TypeError(
@@ -58,17 +58,16 @@ def as_float_leaf(x, what):
             "and numbers (and tuples, lists and dicts of them)"
         )
     dtype = np.result_type(value)
-    if dtype.kind != "f":
+    if dtype.kind not in "fc":
         kind = {
             "i": "integer",
             "u": "unsigned integer",
             "b": "boolean",
-            "c": "complex",
             "O": "object",
         }.get(dtype.kind, str(dtype))
         raise TypeError(
-            f"{what} has dtype {dtype} ({kind}); only floating-point inputs can be "
-            "differentiated. Convert it, e.g. x.astype(float)."
+            f"{what} has dtype {dtype} ({kind}); only floating-point and complex inputs can "
+            "be differentiated. Convert it, e.g. x.astype(float)."
         )
     return x if isinstance(x, Traced) else np.asarray(x)
 
@@ -138,14 +137,33 @@ def untraced(x, tag):
     return x
 
 
-def check_outputs(leaves, tag, transform, real=False):
+HOLOMORPHIC_HINT = (
+    "For holomorphic differentiation, pass holomorphic=True. For differentiation of "
+    "non-holomorphic functions involving complex outputs, use vjp directly."
+)
+
+
+def check_holomorphic_inputs(leaves, transform):
+    """``holomorphic=True`` needs complex inputs (as in JAX): a real one is a mistake."""
+    for k, x in enumerate(leaves):
+        dtype = np.result_type(getval(x))
+        if dtype.kind != "c":
+            raise TypeError(
+                f"{transform} with holomorphic=True requires complex inputs, but input leaf "
+                f"{k} has dtype {dtype}"
+            )
+
+
+def check_outputs(leaves, tag, transform, real=None):
     """Check the output leaves of the function a transform with ``tag`` traced.
 
     A value of a *dead* tag (an inner transform's traced value leaked out through
     a global or closure and returned) raises ``LeakedTracerError``: treating it as
     a constant would give zeros.  Non-numeric leaves (None, strings) raise
-    ``TypeError``; so do complex ones when ``real`` (reverse mode seeds real
-    cotangents, which would drop the imaginary part).
+    ``TypeError``; so do complex ones when ``real`` is True (grad and jacrev seed
+    real cotangents, which would drop the imaginary part), and real ones when
+    ``real`` is False (``holomorphic=True`` promises complex outputs); ``real=None``
+    accepts both.
     """
     for k, o in enumerate(leaves):
         x = untraced(o, tag)
@@ -157,14 +175,26 @@ def check_outputs(leaves, tag, transform, real=False):
             )
         if real and np.iscomplexobj(x):
             raise TypeError(
-                f"{where} has complex dtype {np.result_type(x)}; reverse mode differentiates "
-                "real-valued functions only (return the real and imaginary parts separately)"
+                f"{where} has complex dtype {np.result_type(x)}; {transform} requires "
+                f"real-valued outputs. {HOLOMORPHIC_HINT}"
+            )
+        if real is False and not np.iscomplexobj(x):
+            raise TypeError(
+                f"{where} has dtype {np.result_type(x)}; {transform} with holomorphic=True "
+                "requires complex outputs"
             )
 
 
 def match_dtype(g, like):
-    """A derivative in the dtype of the input it belongs to (float32 in, float32 out)."""
+    """A derivative in the dtype of the input it belongs to (float32 in, float32 out).
+
+    A complex derivative of a real input stays complex (jacfwd of a complex-valued
+    function), in the input's precision: reverse mode has already taken the real
+    part of a real input's cotangent.
+    """
     dtype = np.result_type(getval(like))
+    if dtype.kind != "c" and np.iscomplexobj(getval(g)):
+        dtype = np.result_type(dtype, np.complex64)
     if isinstance(g, Traced):
         if np.result_type(getval(g)) != dtype:
             return astype(g, dtype)
@@ -176,10 +206,10 @@ def match_dtype(g, like):
 
 
 def zeros_like_leaf(x, batch=()):
-    """A zero derivative for x (float64 where x is not floating point, e.g. an int output)."""
+    """A zero derivative for x (float64 where x is not inexact, e.g. an int output)."""
     v = getval(x)
     dtype = np.result_type(v)
-    return np.zeros(tuple(batch) + shape_of(v), dtype=dtype if dtype.kind == "f" else np.float64)
+    return np.zeros(tuple(batch) + shape_of(v), dtype=dtype if dtype.kind in "fc" else np.float64)
 
 
 def check_tangents(primals, tangents, transform):
@@ -209,7 +239,7 @@ def check_tangents(primals, tangents, transform):
                 f"{transform}: tangent leaf {k} has shape {ts} but its primal has shape {xs}"
             )
         xd, td = np.result_type(getval(x)), np.result_type(getval(t))
-        if td.kind != "f":
+        if td.kind not in "fc":
             raise TypeError(f"{transform}: tangent leaf {k} has non-float dtype {td} (primal {xd})")
         if xd != td:
             raise TypeError(

@@ -17,7 +17,9 @@ from adcore.core import Dual, ForwardTag, getval, shape_of
 from adcore.core.pytree import tree_flatten, tree_unflatten
 from adcore.rules import shape as sh
 from adcore.transforms.common import (
+    HOLOMORPHIC_HINT,
     DiffArgs,
+    check_holomorphic_inputs,
     check_outputs,
     check_tangents,
     match_dtype,
@@ -46,11 +48,21 @@ def push(f, diff, tangents, kwargs, nbatch, transform):
     return leaves, treedef, primals, tangents_out
 
 
+def _real_inputs(leaves):
+    for k, x in enumerate(leaves):
+        dtype = np.result_type(getval(x))
+        if dtype.kind == "c":
+            raise TypeError(
+                f"jacfwd requires real-valued inputs, but input leaf {k} has dtype {dtype}. "
+                + HOLOMORPHIC_HINT.replace("outputs, use vjp", "inputs, use jvp")
+            )
+
+
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple:
     """Forward mode: ``(f(*primals), J @ tangents)`` in one left-to-right pass.
 
     ``primals`` and ``tangents`` are tuples with one entry per argument of f; each
-    tangent matches its primal's structure, shape and float dtype.  The output
+    tangent matches its primal's structure, shape and (float or complex) dtype.  The output
     tangent has the output's structure (zeros where the output does not depend
     on the inputs).
     """
@@ -59,17 +71,27 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     return tree_unflatten(treedef, outs), tree_unflatten(treedef, touts)
 
 
-def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+def jacfwd(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, holomorphic: bool = False
+) -> Callable[..., Any]:
     """Jacobian by forward mode: all basis tangents pushed in one batched pass.
 
     Layout ``out.shape + in.shape`` per (output leaf, input leaf): the output's pytree
     with, at each leaf, the per-argument structure of ``argnums`` (as in ``grad``).
+    Inputs must be real (outputs may be complex), or, with ``holomorphic=True``, inputs
+    and outputs complex: then entry (i, j) is df_i/dz_j.
     """
 
     def jacfwd_f(*args, **kwargs):
         diff = DiffArgs(args, argnums, "jacfwd")
+        if holomorphic:
+            check_holomorphic_inputs(diff.leaves, "jacfwd")
+        else:
+            _real_inputs(diff.leaves)
         blocks, in_shapes, in_sizes = basis_blocks(diff.leaves, lambda x: np.result_type(getval(x)))
-        leaves, treedef, _, touts = push(f, diff, blocks, kwargs, 1, "jacfwd")
+        leaves, treedef, primals, touts = push(f, diff, blocks, kwargs, 1, "jacfwd")
+        if holomorphic:
+            check_outputs(primals, None, "jacfwd", real=False)
         per_out = []
         for o, t in zip(leaves, touts):
             out_shape = shape_of(getval(o))

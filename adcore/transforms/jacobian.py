@@ -80,7 +80,7 @@ def _reverse_pass(f, args, argnums, k, out_leaves):
     seeds = _directions(out_leaves, k)
 
     def run():
-        trace = ReverseTrace(f, args, {}, argnums, False, "choose_mode")
+        trace = ReverseTrace(f, args, {}, argnums, False, "choose_mode", real=None)
         trace.pull(seeds, nbatch=1)
         trace.release()
 
@@ -168,11 +168,18 @@ def _sparse_call(f, argnums, chosen, as_sparse, args, kwargs):
     return sparse_choice.as_csr(jac, f, args, argnums, kwargs)
 
 
+def _any_complex(args, argnums):
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else argnums
+    picked = [args[a] for a in nums if -len(args) <= a < len(args)]
+    return any(np.iscomplexobj(getval(x)) for x in tree_flatten(picked)[0])
+
+
 def jacobian(
     f: Callable[..., Any],
     argnums: int | Sequence[int] = 0,
     mode: str = "auto",
     sparse: bool = False,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
     """The Jacobian (layout ``out.shape + in.shape``) in the chosen or cheapest mode.
 
@@ -180,14 +187,25 @@ def jacobian(
     ("sparse-forward", "sparse-reverse", "sparse-bidirectional": coloring and
     compressed passes, needs scipy).  ``sparse=True`` returns a flattened
     ``scipy.sparse.csr_array`` (outputs x inputs) instead of the dense layout.
+    ``holomorphic`` as in ``jacfwd``/``jacrev`` (dense modes only); without it,
+    complex inputs (of a real-valued f) take reverse mode in ``"auto"``, the mode
+    that can differentiate them.
     """
     mode = mode_name(mode, "jacobian", extra=("auto",) + SPARSE_MODES)
-    fwd, rev = jacfwd(f, argnums), jacrev(f, argnums)
+    if holomorphic and (sparse or mode in SPARSE_MODES):
+        raise ValueError(
+            f"jacobian: holomorphic=True works with the dense modes only, not mode={mode!r}"
+            + (" with sparse=True" if sparse else "")
+        )
+    extra = {"holomorphic": True} if holomorphic else {}
+    fwd, rev = jacfwd(f, argnums, **extra), jacrev(f, argnums, **extra)
     choices = _choices_for(f)
     nums = argnums if isinstance(argnums, (int, np.integer)) else tuple(argnums)
 
     def jacobian_f(*args, **kwargs):
         chosen = mode
+        if chosen == "auto" and not holomorphic and _any_complex(args, argnums):
+            chosen = "reverse"
         if chosen == "auto":
             key = (nums,) + tuple(
                 (shape_of(getval(a)), np.result_type(getval(a)).str) for a in tree_flatten(args)[0]
@@ -195,7 +213,9 @@ def jacobian(
             choice = choices.get(key)
             if choice is None:
                 fk = (lambda *a: f(*a, **kwargs)) if kwargs else f
-                choice = choose_mode(fk, *args, argnums=argnums, reuse=SPARSE_REUSE)
+                choice = choose_mode(
+                    fk, *args, argnums=argnums, sparse=not holomorphic, reuse=SPARSE_REUSE
+                )
                 choices[key] = choice
                 if len(choices) > MAX_CHOICES:
                     choices.popitem(last=False)

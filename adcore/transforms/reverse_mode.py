@@ -17,14 +17,24 @@ import numpy as np
 from adcore.core import ReverseTag, TapeValue, getval, shape_of, sweep
 from adcore.core.pytree import tree_flatten, tree_unflatten
 from adcore.rules import shape as sh
-from adcore.transforms.common import DiffArgs, check_outputs, match_dtype, untraced, zeros_like_leaf
+from adcore.transforms.common import (
+    DiffArgs,
+    check_holomorphic_inputs,
+    check_outputs,
+    match_dtype,
+    untraced,
+    zeros_like_leaf,
+)
 
 
 class ReverseTrace:
     """One recorded evaluation of f: the tag, its leaves and the outputs."""
 
-    def __init__(self, f, args, kwargs, argnums, has_aux, transform):
+    def __init__(self, f, args, kwargs, argnums, has_aux, transform, real=True):
+        """``real``: what the outputs must be (see ``check_outputs``; None for vjp)."""
         self.diff = DiffArgs(args, argnums, transform)
+        if real is False:
+            check_holomorphic_inputs(self.diff.leaves, transform)
         self.tag = tag = ReverseTag(transform)
         self.inputs = [tag.leaf(x) for x in self.diff.leaves]
         with tag:
@@ -42,7 +52,7 @@ class ReverseTrace:
                 untraced(x, tag)  # aux may hold anything, but no leaked tracer
             self.aux = tree_unflatten(td, [x.primal if self.is_mine(x) else x for x in leaves])
         self.out_leaves, self.out_treedef = tree_flatten(out)
-        check_outputs(self.out_leaves, tag, transform, real=True)
+        check_outputs(self.out_leaves, tag, transform, real=real)
 
     def is_mine(self, x):
         """Whether ``x`` is on this trace's tape (not a constant or another tag's value)."""
@@ -81,8 +91,12 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     tape.  ``vjp_fn(cotangent)`` (``cotangent`` shaped like the output) sweeps it and returns
     a tuple with one cotangent per primal, each shaped like it; it can be called many times.
     With ``has_aux=True`` f returns ``(output, aux)`` and aux comes back untraced.
+
+    Complex values pair bilinearly, as in JAX: ``vjp_fn(u)`` is the ``w`` with
+    ``Re(sum(w * t)) == Re(sum(u * jvp(t)))`` for every tangent ``t`` (no conjugation),
+    and the cotangent of a real primal is real.
     """
-    trace = ReverseTrace(f, primals, {}, tuple(range(len(primals))), has_aux, "vjp")
+    trace = ReverseTrace(f, primals, {}, tuple(range(len(primals))), has_aux, "vjp", real=None)
     out = trace.primal_out()
     out_shapes = [shape_of(getval(o)) for o in trace.out_leaves]
 
@@ -123,7 +137,10 @@ def _scalar_check(out, transform):
 
 
 def value_and_grad(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+    f: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
 ) -> Callable[..., tuple]:
     """``g(*args, **kwargs) -> (f(*args, **kwargs), df/dargs)`` by one reverse sweep.
 
@@ -132,7 +149,8 @@ def value_and_grad(
     """
 
     def value_and_grad_f(*args, **kwargs):
-        trace = ReverseTrace(f, args, kwargs, argnums, has_aux, "grad")
+        # real outputs, or (holomorphic) complex inputs and outputs
+        trace = ReverseTrace(f, args, kwargs, argnums, has_aux, "grad", real=not holomorphic)
         if len(trace.out_leaves) != 1 or trace.out_treedef.kind is not None:
             raise TypeError(f"grad requires f to return a single scalar, got {trace.out_treedef}")
         out = trace.out_leaves[0]
@@ -150,7 +168,10 @@ def value_and_grad(
 
 
 def grad(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+    f: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
     """The gradient of scalar-valued f with respect to argument(s) ``argnums``.
 
@@ -163,8 +184,14 @@ def grad(
 
     ``has_aux=True``: f returns a pair ``(value, aux)``; value is differentiated, aux is
     returned as it is (untraced), and the result is the pair ``(grads, aux)``.
+
+    Complex inputs (JAX's and autograd's convention): for real f of complex z = x + iy
+    the gradient is ``df/dx - 1j * df/dy`` = 2 df/dz, the conjugate of the ascent
+    direction (``grad(lambda z: abs(z) ** 2)(z) == 2 * conj(z)``; step along
+    ``conj(grad)`` to descend).  ``holomorphic=True``: f is holomorphic, inputs and output
+    complex, and the result is the complex derivative f'(z).
     """
-    vg = value_and_grad(f, argnums, has_aux)
+    vg = value_and_grad(f, argnums, has_aux, holomorphic)
 
     def grad_f(*args, **kwargs):
         (value_aux, g) = vg(*args, **kwargs)
@@ -189,15 +216,19 @@ def basis_blocks(leaves, dtype_of):
     return blocks, shapes, sizes
 
 
-def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+def jacrev(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, holomorphic: bool = False
+) -> Callable[..., Any]:
     """Jacobian by reverse mode: all basis cotangents pulled back in one batched sweep.
 
     Layout ``out.shape + in.shape`` per (output leaf, input leaf): the output's pytree
     with, at each leaf, the per-argument structure of ``argnums`` (as in ``grad``).
+    Outputs must be real (complex inputs get ``grad``'s convention), or, with
+    ``holomorphic=True``, inputs and outputs complex: then entry (i, j) is df_i/dz_j.
     """
 
     def jacrev_f(*args, **kwargs):
-        trace = ReverseTrace(f, args, kwargs, argnums, False, "jacrev")
+        trace = ReverseTrace(f, args, kwargs, argnums, False, "jacrev", real=not holomorphic)
         outs = trace.out_leaves
         blocks, out_shapes, out_sizes = basis_blocks(
             outs, lambda o: np.result_type(getval(o), np.float32)

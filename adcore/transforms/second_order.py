@@ -25,12 +25,17 @@ from adcore.transforms.reverse_mode import ReverseTrace, grad, jacrev
 HVP_MODES = ("fwd-over-rev", "rev-over-rev", "rev-over-fwd", "fwd-over-fwd")
 
 
-def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+def hessian(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, holomorphic: bool = False
+) -> Callable[..., Any]:
     """Full Hessian, forward-over-reverse: one batched forward pass over a reverse sweep.
 
     Layout ``in.shape + in.shape`` for scalar f (``out.shape + in.shape + in.shape`` in
     general); a tuple ``argnums`` gives nested tuples, block (i, j) = d2f/dx_i dx_j.
+    ``holomorphic=True``: f holomorphic, complex in and out, entries d2f/dz_i dz_j.
     """
+    if holomorphic:
+        return jacfwd(jacrev(f, argnums, holomorphic=True), argnums, holomorphic=True)
     return jacfwd(jacrev(f, argnums), argnums)
 
 
@@ -78,7 +83,7 @@ def hvp(
 
 
 def _vjp_of(fn, primals):
-    trace = ReverseTrace(fn, primals, {}, tuple(range(len(primals))), False, "hvp")
+    trace = ReverseTrace(fn, primals, {}, tuple(range(len(primals))), False, "hvp", real=None)
     out = trace.primal_out()
 
     def pull(cotangent):
