@@ -20,14 +20,19 @@ import adcore
 from adcore.taylor.fallback import jvp_derived
 
 ORDER = 4
+# Primitives whose order-4 check costs minutes, not milliseconds: the JVP-derived
+# fallback nests 4 jvps through a whole ODE solve (each of them odeint calls).
+# They run with -m slow; every other primitive runs in the default suite.
+SLOW = {"odeint"}
 
 
 def _cases():
     out = []
     for name in NAMES:
         cases = cases_for(PRIMS[name], EXTRA) or []
+        marks = [pytest.mark.slow] if name in SLOW else []
         for k, c in enumerate(cases):
-            out.append(pytest.param(name, c, id=f"{name}-{k}"))
+            out.append(pytest.param(name, c, id=f"{name}-{k}", marks=marks))
     return out
 
 
