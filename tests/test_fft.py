@@ -149,31 +149,48 @@ def test_bad_input_is_named():
         anp.fft.irfft(np.ones(1, dtype=complex))
 
 
-def test_complex_accessors_refuse_rather_than_guess():
-    # real/imag of a complex traced value need issue 15 part 1: an error, not a wrong derivative
-    x = RNG.standard_normal(4)
-    with pytest.raises(NotImplementedError, match="real"):
-        adcore.grad(lambda x: anp.sum(anp.real(anp.fft.fft(x))))(x)
+# the DFT matrix (symmetric): a spectrum's derivative with respect to x, written out
+_F4 = np.fft.fft(np.eye(4))
+
+
+def test_real_imag_and_conj_of_a_spectrum_have_their_derivatives():
+    # complex support (issue 15 part 1): real/imag/conj reach a real loss from a spectrum
+    x, w = RNG.standard_normal(4), RNG.standard_normal(4)
+    real = adcore.grad(lambda x: anp.sum(anp.real(anp.fft.fft(x)) * w))(x)
+    np.testing.assert_allclose(real, np.real(_F4).T @ w, atol=1e-12)
+    imag = adcore.grad(lambda x: anp.sum(anp.imag(anp.fft.fft(x)) * w))(x)
+    np.testing.assert_allclose(imag, np.imag(_F4).T @ w, atol=1e-12)
+    conj = adcore.grad(lambda x: anp.sum(anp.imag(anp.conj(anp.fft.fft(x))) * w))(x)
+    np.testing.assert_allclose(conj, -imag, atol=1e-12)
+    _, t = adcore.jvp(lambda x: anp.imag(anp.fft.fft(x)), (x,), (w,))
+    np.testing.assert_allclose(t, np.imag(_F4) @ w, atol=1e-12)
 
 
 def test_real_and_imag_attributes_of_traced_values():
-    x = RNG.standard_normal(4)
+    x, w = RNG.standard_normal(4), RNG.standard_normal(4)
     np.testing.assert_allclose(adcore.grad(lambda x: anp.sum(x.real * x + x.imag))(x), 2 * x)
-    with pytest.raises(NotImplementedError, match="complex"):
-        adcore.grad(lambda x: anp.sum(np.fft.fft(x).real))(x)
+    g = adcore.grad(lambda x: anp.sum(np.fft.fft(x).real * w + np.fft.fft(x).imag))(x)
+    np.testing.assert_allclose(g, np.real(_F4).T @ w + np.imag(_F4).sum(axis=0), atol=1e-12)
+    g = adcore.grad(lambda x: anp.sum(np.fft.fft(x).conj().imag * w))(x)
+    np.testing.assert_allclose(g, -np.imag(_F4).T @ w, atol=1e-12)
 
 
 @pytest.mark.parametrize("transform", ["jvp", "grad"])
-def test_abs_of_a_complex_value_refuses_rather_than_drops_the_imaginary_part(transform):
+def test_abs_of_a_complex_value_keeps_the_imaginary_part(transform):
+    # sum |F x|^2 = n sum x^2 (Parseval): its derivative is 2 n x, both parts of F x counted
     x = RNG.standard_normal(4)
 
     def f(x):
         return anp.sum(np.abs(np.fft.fft(x)) ** 2)
 
-    with pytest.raises(NotImplementedError, match="'absolute'.*complex"):
-        if transform == "jvp":
-            adcore.jvp(f, (x,), (x,))
-        else:
-            adcore.grad(f)(x)
+    if transform == "jvp":
+        _, t = adcore.jvp(f, (x,), (x,))
+        np.testing.assert_allclose(t, 2 * len(x) * np.sum(x**2))
+    else:
+        np.testing.assert_allclose(adcore.grad(f)(x), 2 * len(x) * x)
     assert np.isclose(f(x), len(x) * np.sum(x**2))  # plain values are untouched
     np.testing.assert_allclose(adcore.grad(lambda x: anp.sum(np.abs(x)))(x), np.sign(x))
+    # d|z| = Re(conj(z) dz) / |z| with dz = F dx
+    z = _F4 @ x
+    g = adcore.grad(lambda x: anp.sum(np.abs(np.fft.fft(x))))(x)
+    np.testing.assert_allclose(g, np.real(_F4.T @ (np.conj(z) / np.abs(z))), atol=1e-12)

@@ -203,6 +203,16 @@ def test_softmax_and_log_softmax_match_scipy():
         _check(lambda x: special.log_softmax(x, axis), lambda x: sc.log_softmax(x, axis), (x,), [0])
 
 
+def test_rgamma_is_differentiable_at_the_poles_of_gamma():
+    # 1/gamma is entire: at -n its slope is (-1)^n n!, in every mode and at order 2
+    poles = np.array([0.0, -1.0, -2.0, -3.0])
+    slope = (-1.0) ** -poles * sc.gamma(1.0 - poles)
+    np.testing.assert_allclose(adcore.grad(lambda x: anp.sum(special.rgamma(x)))(poles), slope)
+    np.testing.assert_allclose(adcore.jvp(special.rgamma, (poles,), (np.ones(4),))[1], slope)
+    for x in (0.0, -2.0, -0.5, 0.7):
+        check_grads(special.rgamma, (x,), order=2)
+
+
 def test_gammasgn_is_piecewise_constant():
     x = np.array([-2.5, -1.5, 0.5, 3.0])
     np.testing.assert_array_equal(special.gammasgn(x), sc.gammasgn(x))

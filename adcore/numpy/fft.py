@@ -15,23 +15,19 @@ Two primitives cover the whole module, each with its transpose:
               ``conj(rfftn(u))`` scaled, with the bins that irfft counts twice
               (all but the zero and Nyquist frequency) doubled.
 
-Complex intermediates flow through the engine, but only through primitives
-whose rules follow that convention: these transforms and the holomorphic
-elementwise ops (add, multiply, exp, ...).  ``abs``, ``real``, ``imag``,
-``conj`` and ``angle`` of a complex traced value are not yet (issue 15 part 1):
-they raise (``absolute``'s rules are wrapped below to refuse complex arguments);
-a real-valued loss reaches through ``irfft``/``irfftn`` (``irfft(rfft(x) * h)``).
+All three are linear, so they are marked ``meta["complex"]`` (complex values
+and tangents in every mode, ``adcore.rules.complex_support``): a real-valued loss
+reaches a spectrum through ``abs``, ``real``, ``imag``, ``angle`` or through
+``irfft``/``irfftn`` (``irfft(rfft(x) * h)``).
 fftshift/ifftshift are rolls; fftfreq/rfftfreq are constants.
 """
 
 import numpy as np
 
 from adcore.core import (
-    NONDIFF,
     Primitive,
     defjvp,
     defvjp_direct,
-    get_primitive,
     getval,
     ndim_of,
     shape_of,
@@ -75,6 +71,10 @@ def _irfftn_impl(c, axes, s, norm):
 
 
 def _irfftn_transpose_impl(u, axes, s, in_sizes, norm, real_out):
+    if np.iscomplexobj(u):  # the complex-linear extension: real and imaginary parts apart
+        re = _irfftn_transpose_impl(u.real, axes, s, in_sizes, norm, False)
+        y = re + 1j * _irfftn_transpose_impl(u.imag, axes, s, in_sizes, norm, False)
+        return y.real if real_out else y
     # for real u, ifftn(u, norm) = conj(fftn(u, swapped norm)); keep the half spectrum
     y = np.conj(np.fft.rfftn(u, axes=axes, norm=_SWAP_NORM[norm]))
     n = s[-1]
@@ -90,11 +90,11 @@ def _irfftn_transpose_impl(u, axes, s, in_sizes, norm, real_out):
 # ---- primitives and their transposes ----------------------------------------------------------
 
 dft = Primitive(_dft_impl, name="dft", family="fft")
-dft.meta.update(kind="linear", arity=1)
+dft.meta.update(kind="linear", arity=1, complex=True)
 irfftn_p = Primitive(_irfftn_impl, name="irfftn", family="fft")
-irfftn_p.meta.update(kind="linear", arity=1)
+irfftn_p.meta.update(kind="linear", arity=1, complex=True)
 irfftn_t = Primitive(_irfftn_transpose_impl, name="irfftn_transpose", family="fft")
-irfftn_t.meta.update(kind="linear", arity=1)
+irfftn_t.meta.update(kind="linear", arity=1, complex=True)
 
 
 def _sizes(x, axes):
@@ -115,7 +115,11 @@ def _irfftn_transpose(g, ans, c, axes, s, norm):
 
 
 def _irfftn_t_transpose(g, ans, u, axes, s, in_sizes, norm, real_out):
-    return irfftn_p(g, axes, s, norm)
+    # irfftn(g) is Re(M^T g) for the map's matrix M; a complex u also needs
+    # Im(M^T g) = Re(M^T (-i g))
+    if _is_real(u):
+        return irfftn_p(g, axes, s, norm)
+    return irfftn_p(g, axes, s, norm) + 1j * irfftn_p(-1j * g, axes, s, norm)
 
 
 # linear maps: the JVP applies the map itself to the tangent (axes are negative, so
@@ -126,36 +130,6 @@ defjvp(irfftn_p, lambda g, ans, c, *params: irfftn_p(g, *params), batched=True)
 defvjp_direct(irfftn_p, _irfftn_transpose)
 defjvp(irfftn_t, lambda g, ans, u, *params: irfftn_t(g, *params), batched=True)
 defvjp_direct(irfftn_t, _irfftn_t_transpose)
-
-# ---- |z| of a complex traced value ---------------------------------------------------------------
-# absolute's rule multiplies by sign(x), right for real x only: on an FFT's complex output it
-# would drop the imaginary part (a ComplexWarning and a wrong derivative).  Until complex
-# numbers have their rules (issue 15 part 1), its rules refuse complex arguments instead.
-
-
-def _refusing_complex(rule, name):
-    def guarded(g, ans, x, *args, **kwargs):
-        if np.iscomplexobj(getval(x)):
-            raise NotImplementedError(
-                f"primitive '{name}' has no derivative rule for complex arguments yet; "
-                "from an FFT's complex output reach a real value through irfft/irfftn"
-            )
-        return rule(g, ans, x, *args, **kwargs)
-
-    guarded.__name__ = getattr(rule, "__name__", name)
-    return guarded
-
-
-def _refuse_complex(name):
-    prim = get_primitive(name)
-    for table in (prim.jvps, prim.vjps):
-        for argnum, rule in list(table.items()):
-            if rule is not NONDIFF and not getattr(rule, "refuses_complex", False):
-                table[argnum] = _refusing_complex(rule, name)
-                table[argnum].refuses_complex = True
-
-
-_refuse_complex("absolute")
 
 # ---- numpy.fft's signatures -------------------------------------------------------------------
 

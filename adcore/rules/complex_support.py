@@ -103,11 +103,15 @@ def _guard_table(prim, kind):
 
 
 def install():
-    """Mark every built-in primitive's ``meta["complex"]``; guard the real-only ones."""
+    """Mark every built-in primitive's ``meta["complex"]``; guard the real-only ones.
+
+    A primitive that set ``meta["complex"]`` itself keeps its mark.  Idempotent
+    (a guarded rule is not guarded twice), so a family registered later
+    (``adcore.scipy``) calls it again once its primitives exist.
+    """
     for prim in all_primitives().values():
-        if prim.family == "user" or "complex" in prim.meta:
+        if prim.family == "user":
             continue
-        prim.meta["complex"] = prim.name in COMPLEX_OK
-        if not prim.meta["complex"]:
+        if not prim.meta.setdefault("complex", prim.name in COMPLEX_OK):
             _guard_table(prim, "jvp")
             _guard_table(prim, "vjp")

@@ -36,7 +36,8 @@ def _real_only(fname, *arrays):
     for a in arrays:
         if np.iscomplexobj(getval(a)):
             raise NotImplementedError(
-                f"adcore.scipy.linalg.{fname}: complex matrices are not differentiated"
+                f"adcore.scipy.linalg.{fname}: complex matrices are not differentiated "
+                f"(primitive '{fname}' is real-only, meta['complex'] False)"
             )
 
 

@@ -102,7 +102,24 @@ digamma = _declare(sc.digamma, lambda ans, x: zeta(2.0, x), name="digamma", doma
 psi = digamma
 gammaln = _declare(sc.gammaln, lambda ans, x: digamma(x), name="gammaln", domain=POS)
 gamma = _declare(sc.gamma, lambda ans, x: ans * digamma(x), name="gamma", domain=POS)
-rgamma = _declare(sc.rgamma, lambda ans, x: -ans * digamma(x), name="rgamma", domain=POS)
+
+
+def _rgamma_dx(ans, x):
+    """1/gamma is entire, but -ans * digamma(x) is 0 * inf = nan at its zeros x = 0, -1, ...
+    Left of 1/2 differentiate the reflection 1/gamma(x) = gamma(1 - x) sin(pi x) / pi
+    instead, finite at the zeros ((-1)^n n! at -n) and differentiable again (gamma and
+    digamma at 1 - x > 1/2).  Each branch sees only its own x (the other a safe 1.0), so
+    the unused one adds no nan to a higher derivative; past -170 gamma(1 - x) overflows."""
+    left = (getval(x) < 0.5) & (getval(x) > -170.0)
+    xl = anp.where(left, x, 0.0)
+    xr = anp.where(left, 1.0, x)
+    reflected = gamma(1.0 - xl) * (
+        anp.cos(np.pi * xl) - digamma(1.0 - xl) * anp.sin(np.pi * xl) / np.pi
+    )
+    return anp.where(left, reflected, -rgamma(xr) * digamma(xr))
+
+
+rgamma = _declare(sc.rgamma, _rgamma_dx, name="rgamma", domain=POS)
 beta = _declare(
     sc.beta,
     lambda ans, a, b: ans * (digamma(a) - digamma(a + b)),
