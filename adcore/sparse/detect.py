@@ -76,6 +76,7 @@ _METADATA_READS = {
     "_any_complex",  # jacobian's mode choice sends complex inputs to reverse mode
     "_complex",  # numpy_linalg: conjugate transposes for complex inputs
     "_conj",  # contractions: vdot/inner conjugate complex inputs
+    "_metadata_value",  # np.shape, np.ndim, np.size, np.zeros_like ... of a traced value
 }
 
 
