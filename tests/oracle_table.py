@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 import jax.scipy.special as jss
-from registry_specs import Case
+from registry_specs import Case, Const
 
 jax.config.update("jax_enable_x64", True)
 
@@ -84,6 +84,56 @@ def _eig_matrix(xp, b):
     """A matrix with real, well separated eigenvalues: b scaled down plus diag(1, 2, ..)."""
     n = b.shape[-1]
     return 0.2 * b + xp.diag(xp.arange(1.0, n + 1.0))
+
+
+def _resize(x, axes, sizes):
+    """adcore.numpy.fft's _resize in JAX: zero-pad or truncate each axis at its end."""
+    for ax, n in zip(axes, sizes):
+        have = x.shape[ax]
+        if have > n:
+            x = jax.lax.slice_in_dim(x, 0, n, axis=ax)
+        elif have < n:
+            pad = [(0, 0)] * x.ndim
+            pad[ax] = (0, n - have)
+            x = jnp.pad(x, pad)
+    return x
+
+
+def _dft(x, axes, pre, post, inverse, norm, real_out):
+    transform = jnp.fft.ifftn if inverse else jnp.fft.fftn
+    y = _resize(transform(_resize(x, axes, pre), axes=axes, norm=norm), axes, post)
+    return y.real if real_out else y
+
+
+def _irfftn_transpose(u, axes, s, in_sizes, norm, real_out):
+    """The transpose of the real-linear map c -> irfftn(c, s): its VJP, by JAX."""
+    shape = list(u.shape)
+    for ax, n in zip(axes, in_sizes):
+        shape[ax] = n
+    c0 = jnp.zeros(tuple(shape), dtype=jnp.complex128)
+    _, pullback = jax.vjp(lambda c: jnp.fft.irfftn(c, s=s, axes=axes, norm=norm), c0)
+    y = pullback(u)[0]
+    return y.real if real_out else y
+
+
+def _complex_view(xp, out):
+    """Real and imaginary parts stacked: the comparison differentiates real outputs."""
+    return xp.stack([xp.real(out), xp.imag(out)])
+
+
+def _sinc_near_zero_too(x):
+    """jnp.sinc, with its Taylor series for |x| < 1/4: JAX's derivatives of sin(pi x)/(pi x)
+    cancel near 0 (its third loses 1e-7 at x = 2e-3; adcore's series keep 1e-16)."""
+    t = (jnp.pi * x) ** 2
+    term, series = jnp.ones_like(x), jnp.ones_like(x)
+    for k in range(1, 14):
+        term = -term * t / ((2 * k) * (2 * k + 1))
+        series = series + term
+    return jnp.where(jnp.abs(x) < 0.25, series, jnp.sinc(x))
+
+
+def _fft_cases(*cases):
+    return tuple(Case([shape] + [Const(c) for c in consts]) for shape, consts in cases)
 
 
 ORACLE = {
@@ -174,6 +224,39 @@ ORACLE = {
     "pinv": Oracle(jnp.linalg.pinv, rtol=1e-7),
     "solve": Oracle(jnp.linalg.solve, rtol=1e-8),
     "svd_packed": Oracle(_pack_svd, view=_square, rtol=1e-7),
+    # ---- complex parts (adcore/rules/complex_support.py): real arguments here ------------
+    "real": Oracle(jnp.real),
+    "imag": Oracle(jnp.imag),
+    "conj": Oracle(jnp.conj),
+    "sinc_derivative": Oracle(jnp.vectorize(jax.grad(_sinc_near_zero_too))),
+    # ---- fft (adcore/numpy/fft.py); the first case runs by default, the rest under -m slow
+    "dft": Oracle(
+        _dft,
+        view=_complex_view,
+        cases=_fft_cases(
+            ((2, 5), ((-1,), (6,), (6,), False, None, False)),  # fft(x, n=6), padded
+            ((3, 4), ((-2, -1), (3, 4), (3, 4), True, "ortho", False)),  # ifft2
+            ((6,), ((-1,), (6,), (4,), False, None, False)),  # rfft: the half spectrum
+            ((2, 3), ((-1,), (3,), (2,), True, "forward", True)),  # real part, truncated
+        ),
+    ),
+    "irfftn": Oracle(
+        lambda c, axes, s, norm: jnp.fft.irfftn(c, s=s, axes=axes, norm=norm),
+        cases=_fft_cases(
+            ((2, 4), ((-1,), (6,), None)),
+            ((5,), ((-1,), (9,), "ortho")),
+            ((3, 4), ((-2, -1), (3, 5), "forward")),
+        ),
+    ),
+    "irfftn_transpose": Oracle(
+        _irfftn_transpose,
+        view=_complex_view,
+        cases=_fft_cases(
+            ((6,), ((-1,), (6,), (4,), None, False)),
+            ((7,), ((-1,), (7,), (3,), "ortho", False)),
+            ((2, 6), ((-1,), (6,), (4,), None, True)),
+        ),
+    ),
 }
 
 # Registered primitives with no JAX counterpart, or whose convention differs
