@@ -63,11 +63,13 @@ PRIMS = {n: p for n, p in all_primitives().items() if p.family != "user"}
 
 
 def _extra_specs():
-    try:
-        import specs_surface
-    except ImportError:
-        return ()
-    return (specs_surface.SPECS,)
+    tables = []
+    for module in ("specs_surface", "specs_scipy"):  # specs_scipy needs scipy
+        try:
+            tables.append(__import__(module).SPECS)
+        except ImportError:
+            pass
+    return tuple(tables)
 
 
 EXTRA = _extra_specs()

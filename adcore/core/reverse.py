@@ -101,15 +101,13 @@ class ReverseTag(Tag):
         return TapeValue(ans, self, len(tape) - 1)
 
 
-def _plain(x):
-    while isinstance(x, Traced):
-        x = x.primal
-    return x
-
-
 def _is_complex(v):
-    """Whether a plain value (array, numpy or Python number) is complex; cheap for the rest."""
+    """Whether a value (array, numpy or Python number, traced value) is complex; cheap for
+    plain values.  A traced value answers through its ``dtype`` -- metadata, so sparsity
+    detection running underneath does not count the check as a read of its values."""
     if type(v) is np.ndarray or isinstance(v, np.generic):
+        return v.dtype.kind == "c"
+    if isinstance(v, Traced):
         return v.dtype.kind == "c"
     return type(v) is complex
 
@@ -145,9 +143,9 @@ def sweep(tape, seeds, nbatch=0, keep=False):
             else:
                 c = rule(g, ans, *primals, **kwargs)
             if type(c) is np.ndarray:
-                if c.dtype.kind == "c" and not _is_complex(_plain(primals[argnum])):
+                if c.dtype.kind == "c" and not _is_complex(primals[argnum]):
                     c = c.real  # a real argument promoted into complex arithmetic
-            elif _is_complex(_plain(c)) and not _is_complex(_plain(primals[argnum])):
+            elif _is_complex(c) and not _is_complex(primals[argnum]):
                 c = hooks.real(c)
             if prim.checked or debug.every_rule:
                 debug.check_vjp(prim, argnum, c, g, ans, primals[argnum])

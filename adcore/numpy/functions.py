@@ -240,6 +240,27 @@ NONDIFF_NAMES = (
 ).split()
 
 _nondiff = {name: _plain(getattr(np, name)) for name in NONDIFF_NAMES}
+# These look at shapes and dtypes only: sparsity detection must not count them as reads of
+# values (its allow-list names ``_metadata_value``).
+METADATA_NAMES = ("shape", "ndim", "size", "zeros_like", "ones_like", "empty_like")
+
+
+def _metadata_value(x):
+    if isinstance(x, (list, tuple)) and _holds_traced(x):
+        return type(x)(_metadata_value(e) for e in x)
+    return getval(x)
+
+
+def _plain_metadata(fn):
+    def wrapper(*args, **kwargs):
+        return fn(*map(_metadata_value, args), **{k: _metadata_value(v) for k, v in kwargs.items()})
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = f"numpy.{fn.__name__} of a plain value's shape or dtype (a constant)."
+    return wrapper
+
+
+_nondiff.update({name: _plain_metadata(getattr(np, name)) for name in METADATA_NAMES})
 round_ = _nondiff["round"]
 
 

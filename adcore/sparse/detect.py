@@ -71,6 +71,12 @@ _METADATA_READS = {
     "jacfwd_f",
     "jacrev_f",
     "untraced",  # the output checks: leaked-tracer test, then type and dtype only
+    # complex support: np.iscomplexobj(getval(x)), a dtype test only
+    "_real_inputs",  # jacfwd refuses complex inputs
+    "_any_complex",  # jacobian's mode choice sends complex inputs to reverse mode
+    "_complex",  # numpy_linalg: conjugate transposes for complex inputs
+    "_conj",  # contractions: vdot/inner conjugate complex inputs
+    "_metadata_value",  # np.shape, np.ndim, np.size, np.zeros_like ... of a traced value
 }
 
 

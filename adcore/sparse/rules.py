@@ -290,6 +290,16 @@ def dense_pattern(prim, ans, args, kwargs, traced):
     return {j: pt.DENSE for j in traced}
 
 
+def imag_pattern(prim, ans, args, kwargs, traced):
+    """``imag`` of a real array is the constant 0 (reads nothing); of a complex array it
+    reads its own element.  The dtype decides, which is metadata (the pattern stays global)."""
+    x = args[0]
+    if np.result_type(x).kind == "c":
+        return {0: pt.IDENTITY}
+    n = pt.size_of(shape_of(x))
+    return {0: pt.selection([], [], (pt.size_of(shape_of(ans)), n))}
+
+
 def _solve_rhs(b_shape, labels, out_shape):
     # x = A^-1 b column by column: x[..., :, k] reads b[..., :, k] only
     lb = labels[len(labels) - len(b_shape) :]
@@ -299,6 +309,7 @@ def _solve_rhs(b_shape, labels, out_shape):
 # ---- the table ----------------------------------------------------------------------------
 LINEAR = {"add", "subtract", "negative", "deg2rad", "rad2deg", "where", "astype", "sum", "cumsum"}
 LINEAR |= {"dft", "irfftn", "irfftn_transpose"}  # adcore.numpy.fft
+LINEAR |= {"real", "imag", "conj"}  # real-linear maps of a complex argument
 PIECEWISE = {
     "absolute",
     "fabs",
@@ -323,6 +334,7 @@ BY_NAME = {
     "einsum": einsum_pattern,
     "cumsum": running_pattern,
     "cumprod": running_pattern,
+    "imag": imag_pattern,
     "softmax": slice_pattern,
     "log_softmax": slice_pattern,
 }
