@@ -36,6 +36,39 @@ class Exact:
 KNOWN_FIXED_ELSEWHERE = {}  # emptied at merge: every issue-11 fix landed on main
 
 
+DRAWN = object()  # a slot the test fills with a drawn value (a Const may well hold None)
+
+
+def fill_slots(case, draw):
+    """``(slots, drawn)`` for ``case``: each argument's ``Const`` value or ``DRAWN``, and
+    ``draw(arg, domain)`` for each argument that is not a ``Const`` (the values to
+    differentiate, in order)."""
+    doms = case.domain if isinstance(case.domain, list) else [case.domain] * len(case.args)
+    assert len(doms) == len(case.args), f"{case}: one domain per argument"
+    slots, drawn = [], []
+    for a, dom in zip(case.args, doms):
+        if isinstance(a, Const):
+            slots.append(a.value)
+        else:
+            drawn.append(draw(a, dom))
+            slots.append(DRAWN)
+    return slots, drawn
+
+
+def bind(case, prim, slots):
+    """``f(*drawn)``: ``prim`` on the case's arguments, through ``case.wrap`` when the spec
+    frames the primitive (a real frame around complex in- or outputs, the FFTs)."""
+
+    def f(*xs):
+        it = iter(xs)
+        full = [next(it) if s is DRAWN else s for s in slots]
+        if case.wrap is not None:
+            return case.wrap(prim, *full, **case.kwargs)
+        return prim(*full, **case.kwargs)
+
+    return f
+
+
 @dataclass
 class Case:
     args: list

@@ -9,7 +9,7 @@ Re(sum(u * jvp(v))) == Re(sum(vjp(u) * v)).
 
 import numpy as np
 import pytest
-from registry_specs import Case, Const, cases_for
+from registry_specs import Case, bind, cases_for, fill_slots
 from test_registry import EXTRA, PRIMS
 
 import adcore
@@ -50,29 +50,12 @@ def _complex_cases():
 CASES = _complex_cases()
 
 
-_DIFF = object()  # a differentiated argument's slot (a Const may hold None: fft's norm)
-
-
 def _instantiate(case, seed):
     rng = np.random.default_rng(seed)
-    doms = case.domain if isinstance(case.domain, list) else [case.domain] * len(case.args)
-    diff, slots = [], []
-    for a, dom in zip(case.args, doms):
-        if isinstance(a, Const):
-            slots.append(a.value)
-            continue
-        lo, hi = dom
-        diff.append(rng.uniform(lo, hi, size=a) + 1j * rng.uniform(*IMAG, size=a))
-        slots.append(_DIFF)
-
-    def f(*xs):
-        it = iter(xs)
-        args = [next(it) if s is _DIFF else s for s in slots]
-        if case.wrap is not None:  # a spec's frame around the primitive (specs_fft.py)
-            return case.wrap(PRIMS[case.name], *args, **case.kwargs)
-        return PRIMS[case.name](*args, **case.kwargs)
-
-    return f, diff, rng
+    slots, diff = fill_slots(
+        case, lambda a, dom: rng.uniform(*dom, size=a) + 1j * rng.uniform(*IMAG, size=a)
+    )
+    return bind(case, PRIMS[case.name], slots), diff, rng
 
 
 def _crandn(rng, shape):

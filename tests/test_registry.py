@@ -26,7 +26,15 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from registry_specs import KNOWN_FIXED_ELSEWHERE, Case, Const, Exact, cases_for, exact_cases
+from registry_specs import (
+    KNOWN_FIXED_ELSEWHERE,
+    Case,
+    Exact,
+    bind,
+    cases_for,
+    exact_cases,
+    fill_slots,
+)
 
 import adcore
 from adcore.core import all_primitives
@@ -63,33 +71,16 @@ def test_every_primitive_has_both_rules():
     assert not lacking, f"primitives missing a JVP or VJP rule: {lacking}"
 
 
-_DRAWN = object()  # marks a slot filled by a random draw (a Const may well hold None)
-
-
 def _instantiate(case, seed, dtype=np.float64):
     rng = np.random.default_rng(seed)
-    doms = case.domain if isinstance(case.domain, list) else [case.domain] * len(case.args)
-    assert len(doms) == len(case.args), f"{case.name}: one domain per argument"
-    diff, slots = [], []
-    for a, dom in zip(case.args, doms):
-        if isinstance(a, Const):
-            slots.append(a.value)
-        elif isinstance(a, Exact):
-            diff.append(np.array(a.value, dtype=dtype))
-            slots.append(_DRAWN)
-        else:
-            lo, hi = dom
-            diff.append(rng.uniform(lo, hi, size=a).astype(dtype))
-            slots.append(_DRAWN)
 
-    def f(*xs):
-        it = iter(xs)
-        full = [next(it) if s is _DRAWN else s for s in slots]
-        if case.wrap is not None:
-            return case.wrap(PRIMS[case.name], *full, **case.kwargs)
-        return PRIMS[case.name](*full, **case.kwargs)
+    def draw(a, dom):
+        if isinstance(a, Exact):
+            return np.array(a.value, dtype=dtype)
+        return rng.uniform(*dom, size=a).astype(dtype)
 
-    return f, diff, rng
+    slots, diff = fill_slots(case, draw)
+    return bind(case, PRIMS[case.name], slots), diff, rng
 
 
 def _flat(tree):

@@ -16,7 +16,7 @@ import pytest
 
 pytest.importorskip("scipy")
 
-from registry_specs import Const, cases_for
+from registry_specs import bind, cases_for, fill_slots
 from test_registry import EXTRA, PRIMS
 
 import adcore
@@ -46,28 +46,12 @@ NOT_TIGHT = {
     "odeint": "the flow of the spec's ODE couples some components only; the rule says dense",
 }
 POINTS = 3
-_DRAWN = object()  # a slot filled by a random draw (a Const may well hold None)
 
 
 def _instantiate(case, seed):
     rng = np.random.default_rng(seed)
-    doms = case.domain if isinstance(case.domain, list) else [case.domain] * len(case.args)
-    xs, slots = [], []
-    for a, dom in zip(case.args, doms):
-        if isinstance(a, Const):
-            slots.append(a.value)
-        else:
-            xs.append(rng.uniform(*dom, size=a))
-            slots.append(_DRAWN)
-
-    def f(*ys):
-        it = iter(ys)
-        full = [next(it) if s is _DRAWN else s for s in slots]
-        if case.wrap is not None:
-            return case.wrap(PRIMS[case.name], *full, **case.kwargs)
-        return PRIMS[case.name](*full, **case.kwargs)
-
-    return f, xs
+    slots, xs = fill_slots(case, lambda a, dom: rng.uniform(*dom, size=a))
+    return bind(case, PRIMS[case.name], slots), xs
 
 
 def _flat_jacobian(f, xs):

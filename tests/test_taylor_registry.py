@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pytest
-from registry_specs import Const, cases_for
+from registry_specs import bind, cases_for, fill_slots
 from test_registry import EXTRA, NAMES, PRIMS
 
 import adcore
@@ -39,29 +39,15 @@ def _cases():
 CASES = _cases()
 
 
-_DRAWN = object()  # a slot filled by a random draw (a Const may well hold None)
-
-
 def _setup(name, case, seed=0):
     rng = np.random.default_rng(seed)
-    doms = case.domain if isinstance(case.domain, list) else [case.domain] * len(case.args)
-    slots, xs = [], []
-    for a, dom in zip(case.args, doms):
-        if isinstance(a, Const):
-            slots.append(a.value)
-        else:
-            lo, hi = dom
-            # keep the curve inside the domain for |t| small: the centre of the box
-            xs.append(rng.uniform(lo + 0.25 * (hi - lo), hi - 0.25 * (hi - lo), size=a))
-            slots.append(_DRAWN)
 
-    def f(*ys):
-        it = iter(ys)
-        full = [next(it) if s is _DRAWN else s for s in slots]
-        if case.wrap is not None:  # a real frame around complex in/outputs (the FFTs)
-            return case.wrap(PRIMS[name], *full, **case.kwargs)
-        return PRIMS[name](*full, **case.kwargs)
+    def draw(a, dom):  # the centre of the box keeps the curve inside it for small |t|
+        lo, hi = dom
+        return rng.uniform(lo + 0.25 * (hi - lo), hi - 0.25 * (hi - lo), size=a)
 
+    slots, xs = fill_slots(case, draw)
+    f = bind(case, PRIMS[name], slots)
     coeffs = [[0.3 * rng.standard_normal(np.shape(x)) for _ in range(ORDER)] for x in xs]
     return f, xs, coeffs
 
