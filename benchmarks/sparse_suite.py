@@ -237,6 +237,11 @@ def params(level):
 
 def run(ctx=None, level=None) -> dict:
     level = level or (ctx.level if ctx is not None else "quick")
+    try:
+        import scipy.sparse  # noqa: F401  (adcore.sparse's one dependency)
+    except ImportError:
+        reason = "scipy is not installed (pip install -e '.[sparse]')"
+        return {"status": "skipped", "reason": reason}
     p = params(level)
     rounds = p["rounds"]
     jax, jnp = _jax()
@@ -290,6 +295,8 @@ def run(ctx=None, level=None) -> dict:
 
 
 def markdown(res: dict) -> str:
+    if res.get("status") == "skipped":
+        return f"Skipped: {res.get('reason')}"
     lines = [
         "Sparse Jacobians by coloring (ms, median; speedup = best of adcore's dense "
         "jacfwd/jacrev over the sparse time)",
@@ -338,6 +345,8 @@ def markdown(res: dict) -> str:
 
 
 def plots(res, plt, path_for):
+    if res.get("status") == "skipped":
+        return []
     grids = {k: e for k, e in res["cases"].items() if k.startswith("brusselator_")}
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     ns = [e["n"] for e in grids.values()]
