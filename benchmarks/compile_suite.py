@@ -219,13 +219,7 @@ def run(ctx) -> dict:
     )
 
     # ---- nested: WGAN-GP critic gradient with its gradient penalty
-    csizes = ctx.pick(tiny=(6, 5, 4), quick=(64, 128, 128), full=(64, 128, 128))
-    cbatch = ctx.pick(tiny=5, quick=64, full=64)
-    th = w.critic_params(rng, csizes)
-    real = rng.standard_normal((cbatch, csizes[0]))
-    fake = 0.5 * rng.standard_normal((cbatch, csizes[0])) + 0.3
-    eps = rng.uniform(size=(cbatch, 1))
-    x_hat = eps * real + (1.0 - eps) * fake
+    csizes, _, th, real, fake, x_hat = w.critic_problem(ctx, rng)
     ab = ctx.backends.get("adcore")
     cases["penalty"] = _case(
         ctx,

@@ -79,13 +79,7 @@ def n_steps(level):
 
 def run(ctx) -> dict:
     rng = ctx.rng()
-    sizes = ctx.pick(tiny=(6, 5, 4), quick=(64, 128, 128), full=(64, 128, 128))
-    batch = ctx.pick(tiny=5, quick=64, full=64)
-    theta = w.critic_params(rng, sizes)
-    real = rng.standard_normal((batch, sizes[0]))
-    fake = 0.5 * rng.standard_normal((batch, sizes[0])) + 0.3
-    eps = rng.uniform(size=(batch, 1))
-    x_hat = eps * real + (1.0 - eps) * fake
+    sizes, batch, theta, real, fake, x_hat = w.critic_problem(ctx, rng)
     ref = w.wgan_gp_grad_hand(theta, real, fake, x_hat, LAMBDA)
 
     def build(b):

@@ -267,6 +267,18 @@ def critic_params(rng, sizes=(64, 128, 128)):
     return (*hidden, W3[:, 0], b3)  # w3 a vector: one score per row
 
 
+def critic_problem(ctx, rng):
+    """The WGAN-GP setting the penalty and compile suites time: (sizes, batch, theta,
+    real, fake, x_hat), the interpolates x_hat drawn between the real and fake rows."""
+    sizes = ctx.pick(tiny=(6, 5, 4), quick=(64, 128, 128), full=(64, 128, 128))
+    batch = ctx.pick(tiny=5, quick=64, full=64)
+    theta = critic_params(rng, sizes)
+    real = rng.standard_normal((batch, sizes[0]))
+    fake = 0.5 * rng.standard_normal((batch, sizes[0])) + 0.3
+    eps = rng.uniform(size=(batch, 1))
+    return sizes, batch, theta, real, fake, eps * real + (1.0 - eps) * fake
+
+
 def critic(ops, theta, X):
     """D(x) = w3 . tanh(W2^T tanh(W1^T x + b1) + b2) + b3, one score per row of X."""
     W1, b1, W2, b2, w3, b3 = theta

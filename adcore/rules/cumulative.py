@@ -81,26 +81,26 @@ defjvp(cumprod_axis, _cumprod_jvp, batched=True)
 defvjp_direct(cumprod_axis, _cumprod_vjp)
 
 
-def cumsum(a, axis=None, dtype=None, out=None):
-    """numpy.cumsum; ``dtype=`` as in ``shape.in_dtype`` (integer dtypes raise)."""
-    declare.no_out("cumsum", out)
-    if dtype is not None and not isinstance(a, Traced):
-        return np.cumsum(a, axis=axis, dtype=dtype)
-    a = sh.in_dtype("cumsum", a, dtype)
-    if axis is None:
-        return cumsum_axis(sh.ravel(a), 0)
-    return cumsum_axis(a, declare.axis_index(axis, ndim_of(a)))
+def _running(name, numpy_fn, prim):
+    """numpy's ``cumsum``/``cumprod`` front end over the one-axis primitive ``prim``;
+    ``dtype=`` as in ``shape.in_dtype`` (integer dtypes raise on traced values)."""
+
+    def running(a, axis=None, dtype=None, out=None):
+        declare.no_out(name, out)
+        if dtype is not None and not isinstance(a, Traced):
+            return numpy_fn(a, axis=axis, dtype=dtype)
+        a = sh.in_dtype(name, a, dtype)
+        if axis is None:
+            return prim(sh.ravel(a), 0)
+        return prim(a, declare.axis_index(axis, ndim_of(a)))
+
+    running.__name__ = running.__qualname__ = name
+    running.__doc__ = f"numpy.{name}; ``dtype=`` as in ``shape.in_dtype`` (integer dtypes raise)."
+    return running
 
 
-def cumprod(a, axis=None, dtype=None, out=None):
-    """numpy.cumprod; ``dtype=`` as in ``shape.in_dtype`` (integer dtypes raise)."""
-    declare.no_out("cumprod", out)
-    if dtype is not None and not isinstance(a, Traced):
-        return np.cumprod(a, axis=axis, dtype=dtype)
-    a = sh.in_dtype("cumprod", a, dtype)
-    if axis is None:
-        return cumprod_axis(sh.ravel(a), 0)
-    return cumprod_axis(a, declare.axis_index(axis, ndim_of(a)))
+cumsum = _running("cumsum", np.cumsum, cumsum_axis)
+cumprod = _running("cumprod", np.cumprod, cumprod_axis)
 
 
 def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):

@@ -273,15 +273,18 @@ clip = elementwise(
 
 
 # ---- NaN-ignoring extrema (fmax, fmin) and remainders (mod, fmod) --------------------
-def _fmax_share(a, b):
-    # the larger (or the only non-NaN) argument gets the gradient; ties split 0.5/0.5
+def _nan_share(a, b, wins):
+    # the winning (or the only non-NaN) argument gets the gradient; ties split 0.5/0.5
     av, bv = getval(a), getval(b)
-    return mask((av > bv) + 0.5 * (av == bv) + np.isnan(bv) * ~np.isnan(av), a)
+    return mask(wins(av, bv) + 0.5 * (av == bv) + np.isnan(bv) * ~np.isnan(av), a)
+
+
+def _fmax_share(a, b):
+    return _nan_share(a, b, np.greater)
 
 
 def _fmin_share(a, b):
-    av, bv = getval(a), getval(b)
-    return mask((av < bv) + 0.5 * (av == bv) + np.isnan(bv) * ~np.isnan(av), a)
+    return _nan_share(a, b, np.less)
 
 
 fmax = elementwise(
