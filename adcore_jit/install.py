@@ -7,7 +7,8 @@ broadcasting, mixed dtypes), and marks the primitive ``variants["jitted"]``.
 It also swaps the forward implementation (``impl``) of the primitives in
 ``fused.IMPLS`` (the same numpy ufuncs, written into recycled buffers from
 ``pool``) and the core's one hook, ``adcore.core.hooks.add`` (the sum of two
-tangents, and the sweep's ``a + c`` at a fork).
+tangents, and the sweep's ``a + c`` at a fork), and, when scipy is installed,
+the greedy-coloring loops of ``adcore.sparse.coloring.LOOPS``.
 
 ``disable()`` puts back exactly the objects that were there; a slot someone
 re-registered while enabled is left alone.  The pool keeps its free buffers
@@ -88,9 +89,25 @@ def enable():
                 mine.append((prim.variants, "jitted", had, True))
             swaps.extend(mine)
         swaps.append((hooks, "add", hooks.add, fused.add_recycled))
+        swaps.extend(_coloring_swaps())
         for target, key, _, replacement in swaps:
             _set(target, key, replacement)
         _installed = swaps
+
+
+def _coloring_swaps():
+    """The compiled greedy-coloring loops for ``adcore.sparse`` (when scipy, its one
+    dependency, is installed; otherwise there is nothing to speed up)."""
+    try:
+        from adcore.sparse import coloring
+    except ImportError:
+        return []
+    from adcore_jit import coloring as compiled
+
+    return [
+        (coloring.LOOPS, name, coloring.LOOPS[name], kernel)
+        for name, kernel in compiled.loops().items()
+    ]
 
 
 def disable():

@@ -8,7 +8,7 @@ or loaded from numba's on-disk cache, here rather than inside a timed call.
 import numpy as np
 from numba.core.registry import CPUDispatcher
 
-from adcore_jit import fused, kernels
+from adcore_jit import coloring, fused, kernels
 
 
 def _calls(name, x, y, c):
@@ -49,4 +49,8 @@ def warm_up():
         fused.set_threshold(old)
     if not count:
         raise RuntimeError("adcore_jit: nothing was warmed up")
-    return sum(len(f.signatures) for f in vars(kernels).values() if isinstance(f, CPUDispatcher))
+    coloring.warm_up()  # the sparse colorings' loops
+    modules = (kernels, coloring)
+    return sum(
+        len(f.signatures) for m in modules for f in vars(m).values() if isinstance(f, CPUDispatcher)
+    )

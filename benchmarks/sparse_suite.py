@@ -35,7 +35,16 @@ import adcore  # noqa: E402
 import adcore.numpy as anp  # noqa: E402
 
 NAME = "sparse"
-TARGETS = {"brusselator32_incl_detection": 20.0, "brusselator32_prepared": 50.0}
+TARGETS = {
+    "brusselator32_incl_detection": 20.0,
+    "brusselator32_incl_detection_jit": 20.0,  # the same, the coloring loops in adcore_jit
+    "brusselator32_prepared": 50.0,
+}
+FIELDS = {
+    "brusselator32_incl_detection": "speedup_incl_detection",
+    "brusselator32_incl_detection_jit": "speedup_incl_detection_jit",
+    "brusselator32_prepared": "speedup_prepared",
+}
 DENSE_LIMIT = 4096  # above this many inputs a dense Jacobian is not attempted (memory)
 
 
@@ -137,6 +146,9 @@ def jacobian_case(label, f, args, argnums, rounds, jax_f=None):
         "sparse": lambda: SparseJacobian(f, args, argnums)(*args),
         "prepared": lambda: plan(*shifted),
     }
+    jit = _jit()
+    if jit is not None:  # switched on and off inside each call: its cost is in the time
+        fns["sparse (adcore_jit)"] = lambda: _with(jit, fns["sparse"])
     entry = {"n": n, "m": m, "nnz": int(plan.pattern.nnz), "mode": plan.mode}
     entry["passes"] = plan.passes
     entry["reason"] = plan.reason
@@ -148,6 +160,9 @@ def jacobian_case(label, f, args, argnums, rounds, jax_f=None):
             raise AssertionError(f"{label}: sparse Jacobian differs from dense by {err}")
         fns["dense jacfwd"] = lambda: adcore.jacfwd(f, argnums)(*args)
         fns["dense jacrev"] = lambda: adcore.jacrev(f, argnums)(*args)
+        if jit is not None:
+            fns["dense jacfwd (adcore_jit)"] = lambda: _with(jit, fns["dense jacfwd"])
+            fns["dense jacrev (adcore_jit)"] = lambda: _with(jit, fns["dense jacrev"])
         if jax_f is not None:
             jax, jnp = _jax()
             jargs = tuple(jnp.asarray(a) for a in args)
@@ -165,12 +180,30 @@ def jacobian_case(label, f, args, argnums, rounds, jax_f=None):
     detect(f, args, argnums)
     entry["detect_s"] = time.perf_counter() - start
     entry["setup_s"] = plan.setup_s
-    dense_modes = [times[k] for k in ("dense jacfwd", "dense jacrev") if k in times]
+    dense_modes = [times[k] for k in times if k.startswith("dense")]
     if dense_modes:
-        best = min(dense_modes)
+        best = min(dense_modes)  # the best dense mode, with or without adcore_jit
         entry["speedup_incl_detection"] = best / times["sparse"]
         entry["speedup_prepared"] = best / times["prepared"]
+        if "sparse (adcore_jit)" in times:
+            entry["speedup_incl_detection_jit"] = best / times["sparse (adcore_jit)"]
     return entry
+
+
+def _jit():
+    """adcore_jit with its kernels compiled (or loaded) now, or None without numba."""
+    try:
+        import adcore_jit
+    except ImportError:
+        return None
+    adcore_jit.compile_all()
+    return adcore_jit
+
+
+def _with(jit, call):
+    """One call of ``call()`` with adcore_jit's kernels on."""
+    with jit.enabled():
+        return call()
 
 
 def hessian_case(sizes, rounds):
@@ -276,7 +309,7 @@ def run(ctx=None, level=None) -> dict:
     summary = {}
     b32 = cases.get("brusselator_32", {})
     for key, target in TARGETS.items():
-        field = "speedup_incl_detection" if "incl" in key else "speedup_prepared"
+        field = FIELDS[key]
         if field in b32:
             summary[key] = {"ratio": b32[field], "target": target, "met": b32[field] >= target}
     if "loglog_slope_sparse" in hess:
@@ -299,25 +332,34 @@ def markdown(res: dict) -> str:
         return f"Skipped: {res.get('reason')}"
     lines = [
         "Sparse Jacobians by coloring (ms, median; speedup = best of adcore's dense "
-        "jacfwd/jacrev over the sparse time)",
+        "jacfwd/jacrev, with or without adcore_jit, over the sparse time; 'sparse' is one "
+        "call from scratch, detection and coloring included; '+jit' the same with "
+        "adcore_jit on, switched on and off inside the timed call)",
         "",
         "| case | n | nnz | mode | passes | dense fwd | dense rev | jax fwd | jax rev | "
-        "sparse (incl. detection) | prepared | speedup incl. | speedup prepared |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "sparse | sparse +jit | prepared | speedup | speedup +jit | speedup prepared |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+    def ratio(x):
+        return "-" if x is None else f"{x:.1f}x"
 
     def ms(t, k):
         return f"{t[k] * 1e3:.2f}" if k in t else "-"
 
     for name, e in res["cases"].items():
         t = e["time_s"]
-        inc = e.get("speedup_incl_detection")
-        pre = e.get("speedup_prepared")
+        fwd = min(t.get("dense jacfwd", np.inf), t.get("dense jacfwd (adcore_jit)", np.inf))
+        rev = min(t.get("dense jacrev", np.inf), t.get("dense jacrev (adcore_jit)", np.inf))
+        dense = {"dense jacfwd": fwd, "dense jacrev": rev}
+        dense = {k: v for k, v in dense.items() if np.isfinite(v)}
         lines.append(
             f"| {name} | {e['n']} | {e['nnz']} | {e['mode']} | {e['passes']} | "
-            f"{ms(t, 'dense jacfwd')} | {ms(t, 'dense jacrev')} | {ms(t, 'jax jacfwd (jit)')} | "
-            f"{ms(t, 'jax jacrev (jit)')} | {ms(t, 'sparse')} | {ms(t, 'prepared')} | "
-            f"{'-' if inc is None else f'{inc:.1f}x'} | {'-' if pre is None else f'{pre:.1f}x'} |"
+            f"{ms(dense, 'dense jacfwd')} | {ms(dense, 'dense jacrev')} | "
+            f"{ms(t, 'jax jacfwd (jit)')} | {ms(t, 'jax jacrev (jit)')} | {ms(t, 'sparse')} | "
+            f"{ms(t, 'sparse (adcore_jit)')} | {ms(t, 'prepared')} | "
+            f"{ratio(e.get('speedup_incl_detection'))} | "
+            f"{ratio(e.get('speedup_incl_detection_jit'))} | {ratio(e.get('speedup_prepared'))} |"
         )
     lines += ["", "Sparse Hessian of a banded objective (forward-over-reverse, star coloring)", ""]
     lines += [

@@ -140,3 +140,21 @@ def test_hessian_pattern_contains_every_nonzero(case):
     dense = np.concatenate([np.reshape(r, (n, -1)) for r in rows], axis=1)
     missed = np.argwhere((np.abs(dense) > 1e-12) & ~pattern)
     assert not missed.size, f"{case.name}: Hessian nonzeros {missed[:5].tolist()} not in pattern"
+
+
+def test_rules_reach_a_primitive_registered_after_another_died():
+    """attach_all keys its scan on registrations, not on the registry's size: one
+    primitive gone and another new leaves the size unchanged."""
+    import gc
+
+    from adcore.core import primitive
+    from adcore.sparse import rules
+
+    doomed = primitive(lambda x: np.sin(x), name="doomed_sin", family="fft")
+    rules.attach_all()
+    assert "sparsity" in doomed.variants
+    del doomed
+    gc.collect()
+    fresh = primitive(lambda x: np.cos(x), name="fresh_cos", family="fft")
+    rules.attach_all()
+    assert "sparsity" in fresh.variants

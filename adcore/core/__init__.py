@@ -13,6 +13,7 @@ from .primitive import (
     defvjp_direct,
     get_primitive,
     primitive,
+    registrations,
     registry,
 )
 from .reverse import ReverseTag, TapeEntry, TapeValue, sweep
@@ -31,6 +32,7 @@ __all__ = [
     "TapeValue",
     "Traced",
     "all_primitives",
+    "registrations",
     "defjvp",
     "defrule_factories",
     "defvjp",

@@ -203,6 +203,7 @@ class Primitive:
 # made inside a function (a test, a loop) leaves the registry when it is dropped.
 _REGISTRY = weakref.WeakValueDictionary()
 _REGISTRY_LOCK = threading.Lock()
+_REGISTRATIONS = [0]  # how many primitives were ever registered: a cache key for scanners
 
 
 def _register(prim):
@@ -215,6 +216,7 @@ def _register(prim):
             while key in _REGISTRY:
                 key, n = f"{base}#{n}", n + 1
         _REGISTRY[key] = prim
+        _REGISTRATIONS[0] += 1
         return key
 
 
@@ -355,6 +357,12 @@ def registry() -> dict[str, dict[str, Any]]:
 def get_primitive(key: str) -> Primitive:
     """The primitive registered under ``key`` (a name, or ``module.name`` for a duplicate)."""
     return _REGISTRY[key]
+
+
+def registrations() -> int:
+    """How many primitives have ever been registered: when it has not changed, no new
+    primitive appeared (code that attaches variants to all of them can skip its scan)."""
+    return _REGISTRATIONS[0]
 
 
 def all_primitives() -> dict[str, Primitive]:

@@ -115,13 +115,7 @@ def greedy_coloring(graph, order="largest_first"):
 
 
 def column_coloring(pattern, order="largest_first"):
-    """Colors of the columns: no two columns of one color share a row.
-
-    The greedy coloring of the column intersection graph, computed without
-    building that graph's adjacency lists: each row keeps a bitmask of the
-    colors its columns took, and a column's forbidden colors are the OR of its
-    rows' masks (same colors, a fraction of the work on stencil patterns).
-    """
+    """Colors of the columns: no two columns of one color share a row."""
     pattern = as_pattern(pattern)
     m, n = pattern.shape
     if n == 0:
@@ -130,19 +124,39 @@ def column_coloring(pattern, order="largest_first"):
         p8 = pattern.astype(np.int8)
         return greedy_coloring(p8.T @ p8, order)
     csc = sp.csc_array(pattern)
-    col_ptr, col_rows = csc.indptr.tolist(), csc.indices.tolist()
+    arrays = (
+        csc.indptr.astype(np.int64, copy=False),
+        csc.indices.astype(np.int64, copy=False),
+        pattern.indptr.astype(np.int64, copy=False),
+        pattern.indices.astype(np.int64, copy=False),
+    )
     if order == "natural":
-        sequence = range(n)
+        sequence = np.arange(n, dtype=np.int64)
     elif order == "largest_first":
-        p8 = pattern.astype(np.int8)
-        graph = sp.csr_array(p8.T @ p8)
-        degree = np.diff(graph.indptr) - (np.diff(csc.indptr) > 0)  # minus the diagonal
-        sequence = np.argsort(-degree, kind="stable").tolist()
+        degree = LOOPS["column_degrees"](*arrays)
+        sequence = np.argsort(-degree, kind="stable")
     else:
         raise ValueError(f"coloring: order={order!r}; choose one of {', '.join(ORDERS)}")
-    used = [0] * m  # per row: bitmask of the colors taken by its columns
-    color = [0] * n
-    for j in sequence:
+    return LOOPS["greedy_columns"](*arrays, sequence)
+
+
+def _column_degrees(col_ptr, col_rows, row_ptr, row_cols):
+    """Per column, the other columns sharing a row with it (its degree in the column
+    intersection graph), from the (P^T P) product."""
+    n, m = col_ptr.size - 1, row_ptr.size - 1
+    p8 = sp.csr_array((np.ones(row_cols.size, dtype=np.int8), row_cols, row_ptr), shape=(m, n))
+    graph = sp.csr_array(p8.T @ p8)
+    return np.diff(graph.indptr) - (np.diff(col_ptr) > 0)  # minus the diagonal
+
+
+def _greedy_columns(col_ptr, col_rows, row_ptr, row_cols, sequence):
+    """Greedy column colors in ``sequence`` order, without building the column graph:
+    each row keeps a bitmask of the colors its columns took, and a column's forbidden
+    colors are the OR of its rows' masks (a fraction of the work on stencils)."""
+    col_ptr, col_rows = col_ptr.tolist(), col_rows.tolist()
+    used = [0] * (row_ptr.size - 1)  # per row: bitmask of the colors taken by its columns
+    color = [0] * (len(col_ptr) - 1)
+    for j in sequence.tolist():
         rows = col_rows[col_ptr[j] : col_ptr[j + 1]]
         taken = 0
         for r in rows:
@@ -171,10 +185,19 @@ def star_coloring(pattern, order="largest_first"):
     pattern = as_pattern(pattern)
     pattern = pattern + pattern.T
     indptr, indices = _adjacency(pattern)
+    sequence = np.asarray(_order(indptr, indices, order), dtype=np.int64)
+    indptr = np.asarray(indptr, dtype=np.int64)
+    indices = np.asarray(indices, dtype=np.int64)
+    return LOOPS["star_colors"](indptr, indices, sequence)
+
+
+def _star_colors(indptr, indices, sequence):
+    """The greedy loop of ``star_coloring`` over the adjacency arrays."""
+    indptr, indices = indptr.tolist(), indices.tolist()
     n = len(indptr) - 1
     color = [-1] * n
     mark = [-1] * (n + 1)
-    for v in _order(indptr, indices, order):
+    for v in sequence.tolist():
         for k in range(indptr[v], indptr[v + 1]):
             w = indices[k]
             cw = color[w]
@@ -198,6 +221,15 @@ def star_coloring(pattern, order="largest_first"):
             c += 1
         color[v] = c
     return np.asarray(color, dtype=np.int64)
+
+
+# The sequential loops, by name: adcore_jit.enable() swaps in compiled ones with the
+# same arguments and results (int64 index arrays in, int64 colors out).
+LOOPS = {
+    "column_degrees": _column_degrees,
+    "greedy_columns": _greedy_columns,
+    "star_colors": _star_colors,
+}
 
 
 def bicoloring(pattern, order="largest_first"):

@@ -44,7 +44,9 @@ from adcore.sparse import rules
 from adcore.sparse.sets import Sets, union
 from adcore.transforms.common import DiffArgs
 
-Detection = namedtuple("Detection", "pattern hessian is_global reads assumed_dense n_in n_out")
+Detection = namedtuple(
+    "Detection", "pattern hessian is_global reads assumed_dense n_in n_out out_shapes"
+)
 Detection.__doc__ = """What detection found.
 
 pattern        Jacobian pattern, csr_array (outputs x inputs, flattened), bool
@@ -52,6 +54,8 @@ hessian        Hessian pattern (inputs x inputs) when asked for, else None
 is_global      True when no traced value was read: the pattern holds at every point
 reads          where values were read (file:line function), when not global
 assumed_dense  names of primitives without a sparsity rule (assumed dense)
+n_in, n_out    the numbers of (flattened) input and output elements
+out_shapes     the shape of each output leaf, in tree_flatten order
 """
 
 _PRIMAL = Traced.primal  # the slot descriptor: Deps reads its value without noting a read
@@ -270,14 +274,17 @@ def detect(
     finally:
         tag.alive = False
     leaves, _ = tree_flatten(out)
+    out_shapes = tuple(shape_of(o.value if type(o) is Deps else getval(o)) for o in leaves)
     blocks = []
     for o in leaves:
         if type(o) is Deps and o.tag is tag:
             blocks.append(o.deps.to_scipy())
         else:
             blocks.append(sp.csr_array((int(np.size(getval(o))), n), dtype=bool))
-    pattern = sp.vstack(blocks, format="csr").astype(bool) if blocks else None
-    pattern = sp.csr_array(pattern)
+    if len(blocks) == 1:
+        pattern = blocks[0]
+    else:
+        pattern = sp.csr_array(sp.vstack(blocks, format="csr").astype(bool) if blocks else None)
     hess = None
     if hessian:
         m = pattern.shape[0]
@@ -291,6 +298,5 @@ def detect(
         hess.sort_indices()
     pattern.sort_indices()
     reads = tuple(f"{what} at {where}" for what, where in tag.reads)
-    return Detection(
-        pattern, hess, not reads, reads, tuple(sorted(tag.assumed_dense)), n, pattern.shape[0]
-    )
+    dense = tuple(sorted(tag.assumed_dense))
+    return Detection(pattern, hess, not reads, reads, dense, n, pattern.shape[0], out_shapes)

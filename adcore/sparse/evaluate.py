@@ -48,6 +48,13 @@ def _seeds(colors, count, sizes, shapes, dtype):
     return out
 
 
+def _decile9(counts):
+    """The 90th percentile of ``counts`` (the lower of the two values it falls between:
+    a partition, not np.percentile's interpolating sort)."""
+    k = int(0.9 * (counts.size - 1))
+    return int(np.partition(counts, k)[k])
+
+
 def _symmetric(p):
     if p.shape[0] != p.shape[1]:
         return False
@@ -79,10 +86,6 @@ class SparseJacobian:
         diff = DiffArgs(args, argnums, "sparse_jacobian")
         self.in_shapes = [shape_of(getval(x)) for x in diff.leaves]
         self.in_sizes = [int(np.prod(s, dtype=np.int64)) for s in self.in_shapes]
-        out_leaves, _ = tree_flatten(f(*args, **self.kwargs))
-        self.out_shapes = [shape_of(getval(o)) for o in out_leaves]
-        self.out_sizes = [int(np.prod(s, dtype=np.int64)) for s in self.out_shapes]
-        n, m = sum(self.in_sizes), sum(self.out_sizes)
         self.detection = None
         if pattern is None:
             self.detection = detect(
@@ -90,9 +93,14 @@ class SparseJacobian:
             )
             pattern = self.detection.pattern
             self.is_global = self.detection.is_global
+            self.out_shapes = list(self.detection.out_shapes)
         else:
             self.is_global = True  # the caller vouches for it
             pattern = sp.csr_array(pattern, copy=True)  # later edits of theirs are not ours
+            out_leaves, _ = tree_flatten(f(*args, **self.kwargs))
+            self.out_shapes = [shape_of(getval(o)) for o in out_leaves]
+        self.out_sizes = [int(np.prod(s, dtype=np.int64)) for s in self.out_shapes]
+        n, m = sum(self.in_sizes), sum(self.out_sizes)
         self.pattern = col.as_pattern(pattern)
         if self.pattern.shape != (m, n):
             raise ValueError(
@@ -103,6 +111,11 @@ class SparseJacobian:
         self._choose(mode, order)
         rows = np.repeat(np.arange(m), np.diff(self.pattern.indptr))
         self._rows, self._cols = rows, self.pattern.indices
+        # where each entry sits in the flattened compressed result, found once
+        if self.mode == "forward":
+            self._flat_at = self.colors[self._cols] * m + rows
+        elif self.mode == "reverse":
+            self._flat_at = self.colors[rows] * n + self._cols
         self.setup_s = time.perf_counter() - start
 
     def _choose(self, mode, order):
@@ -113,7 +126,7 @@ class SparseJacobian:
         # an arrowhead's dense row and column force one-sided colorings far above
         # the typical row and column counts: try two-sided first, and one-sided
         # only where its lower bound (the longest row / column) could still win
-        typical = max(np.percentile(per_row, 90), np.percentile(per_col, 90), 1) if p.nnz else 1
+        typical = max(_decile9(per_row), _decile9(per_col), 1) if p.nnz else 1
         bounds = {"forward": per_row.max(initial=0), "reverse": per_col.max(initial=0)}
         lopsided = min(bounds.values()) > 4 * typical + 2
         if mode == "bidirectional" or (mode == "auto" and lopsided):
@@ -180,11 +193,9 @@ class SparseJacobian:
             )
         dtype = np.result_type(*[getval(x) for x in diff.leaves], np.float32)
         if self.mode == "forward":
-            b = self._forward(diff, self.colors, dtype)
-            return b[self.colors[self._cols], self._rows]
+            return self._forward(diff, self.colors, dtype).ravel().take(self._flat_at)
         if self.mode == "reverse":
-            c = self._reverse(args, self.colors, dtype)
-            return c[self.colors[self._rows], self._cols]
+            return self._reverse(args, self.colors, dtype).ravel().take(self._flat_at)
         bic = self.colors
         out = np.empty(self._rows.size, dtype=dtype)
         fwd = ~bic.by_reverse

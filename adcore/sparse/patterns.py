@@ -16,6 +16,8 @@ contractions (einsum-style: an output element reads the input elements that
 agree with it on the shared labels).
 """
 
+import math
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -54,7 +56,7 @@ def selection(rows, cols, shape):
 
 def size_of(shape):
     """The number of elements of ``shape`` (1 for a scalar), as a Python int."""
-    return int(np.prod(shape, dtype=np.int64))
+    return math.prod(int(d) for d in shape)
 
 
 def broadcast_map(in_shape, out_shape, keep=None):

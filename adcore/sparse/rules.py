@@ -26,7 +26,7 @@ import weakref
 
 import numpy as np
 
-from adcore.core import NONDIFF, all_primitives, getval, shape_of
+from adcore.core import NONDIFF, all_primitives, getval, registrations, shape_of
 from adcore.rules.declare import neg_axes
 from adcore.sparse import patterns as pt
 
@@ -378,11 +378,11 @@ _ATTACHED = [0]
 
 def attach_all():
     """Attach a rule to every registered primitive that has none yet."""
-    primitives = all_primitives()
-    if len(primitives) == _ATTACHED[0]:
+    seen = registrations()
+    if seen == _ATTACHED[0]:
         return
-    _ATTACHED[0] = len(primitives)
-    for prim in primitives.values():
+    _ATTACHED[0] = seen
+    for prim in all_primitives().values():
         if "sparsity" not in prim.variants and prim.family != "user":
             rule = rule_for(prim)
             if rule is not None:

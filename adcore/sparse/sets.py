@@ -108,12 +108,15 @@ class Sets:
 
 def union(parts, rows, n):
     """Row-wise union of same-shaped sets."""
-    parts = [p for p in parts if p.indices.size]
-    if not parts:
+    distinct = []
+    for p in parts:  # x * x: one set seen twice
+        if p.indices.size and all(p is not q for q in distinct):
+            distinct.append(p)
+    if not distinct:
         return Sets.empty(rows, n)
-    if len(parts) == 1:
-        return parts[0]
-    keys = np.concatenate([p.keys() for p in parts])
+    if len(distinct) == 1:
+        return distinct[0]
+    keys = np.concatenate([p.keys() for p in distinct])
     return Sets.from_keys(_distinct(keys), rows, n)
 
 
