@@ -188,10 +188,14 @@ class DependencyTag(Tag):
             for j in traced:
                 if entries(maps[j], args[j].deps, n_out) > self.budget:
                     raise TooDense(f"{prim.name}: more than {self.budget} dependency entries")
-        seen = {j: apply(maps[j], args[j].deps, n_out) for j in traced}
-        deps = union(list(seen.values()), n_out, self.n)
-        if self.hessian:
-            self._interact(rule, seen, deps)
+        deps = None
+        if len(traced) > 1 and not self.hessian:
+            deps = _one_source_each(maps, args, traced)
+        if deps is None:
+            seen = {j: apply(maps[j], args[j].deps, n_out) for j in traced}
+            deps = union(list(seen.values()), n_out, self.n)
+            if self.hessian:
+                self._interact(rule, seen, deps)
         return Deps(ans, deps, self)
 
     def _interact(self, rule, seen, deps):
@@ -213,6 +217,25 @@ class DependencyTag(Tag):
         hit = [seen[j] for j in seen if j in which]
         if hit:
             terms.append(full.T @ union(hit, deps.rows, self.n).to_scipy())
+
+
+def _one_source_each(maps, args, traced):
+    """Concatenation's shortcut: when every argument's map is a gather and each output
+    element reads from one argument at most, one gather from all the arguments' rows
+    stacked gives the sets without forming a union.  None when that does not hold."""
+    if not all(isinstance(maps[j], pt.Gather) for j in traced):
+        return None
+    srcs = [maps[j].src for j in traced]
+    hits = sum((s >= 0).astype(np.int8) for s in srcs)
+    if hits.max(initial=0) > 1:
+        return None
+    combined = np.full(srcs[0].size, -1, dtype=np.int64)
+    offset = 0
+    for j, s in zip(traced, srcs):
+        valid = s >= 0
+        combined[valid] = s[valid] + offset
+        offset += args[j].deps.rows
+    return Sets.stack([args[j].deps for j in traced]).take(combined)
 
 
 def entries(local, deps, n_out):

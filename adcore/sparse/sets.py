@@ -94,6 +94,17 @@ class Sets:
         keys = np.repeat(target, pieces.lengths()) * self.n + pieces.indices
         return Sets.from_keys(_distinct(keys), local.shape[0], self.n)
 
+    @classmethod
+    def stack(cls, parts):
+        """The rows of every part, one after another (parts over the same n inputs)."""
+        widths = {p.width for p in parts}
+        width = widths.pop() if len(widths) == 1 else None
+        starts = np.cumsum([0] + [p.indices.size for p in parts[:-1]])
+        indptr = np.concatenate(
+            [parts[0].indptr[:1]] + [p.indptr[1:] + a for p, a in zip(parts, starts)]
+        )
+        return cls(indptr, np.concatenate([p.indices for p in parts]), parts[0].n, width)
+
     def everything(self, rows):
         """Every one of ``rows`` rows depends on everything any row here depends on."""
         cols = np.unique(self.indices)
