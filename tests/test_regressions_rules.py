@@ -431,3 +431,30 @@ def test_dot_method_and_np_dot_agree_for_every_rank():
             np.testing.assert_allclose(
                 g, _fd_jacobian(lambda x: np.sum(np.dot(x, W)), x), atol=1e-6
             )
+
+
+# ---- prod of tiny entries: the product underflows, the other entries' products do not --
+def test_prod_derivatives_when_the_product_underflows():
+    x = np.array([1e-143, 1e-143, 1e-143, 2.0])  # prod = 2e-429 underflows to 0
+    np.testing.assert_allclose(adcore.grad(anp.prod)(x), [2e-286, 2e-286, 2e-286, 0.0])
+    np.testing.assert_allclose(adcore.jvp(anp.prod, (x,), (np.ones(4),))[1], 6e-286)
+    y = np.array([1e-170, 1e-170, 3.0])  # prod = 3e-340 underflows to 0
+    want = np.array([[0.0, 3.0, 1e-170], [3.0, 0.0, 1e-170], [1e-170, 1e-170, 0.0]])
+    for h in (adcore.hessian(anp.prod), adcore.jacfwd(adcore.jacrev(anp.prod))):
+        np.testing.assert_allclose(h(y), want, rtol=1e-12, atol=0)
+    # a subnormal product has lost digits: the ratio would be inexact
+    z = np.array([1e-160, 1e-160, 3.0])  # prod = 3e-320, subnormal
+    np.testing.assert_allclose(adcore.grad(anp.prod)(z), [3e-160, 3e-160, 1e-320], rtol=1e-12)
+
+
+def test_cumprod_and_det_derivatives_when_the_product_underflows():
+    x = np.array([1e-170, 1e-170, 3.0])
+    # d cumprod_2 / d x = (1e-170 * 3, 1e-170 * 3, 1e-340 -> 0)
+    g = adcore.grad(lambda x: anp.cumprod(x)[2])(x)
+    np.testing.assert_allclose(g, [3e-170, 3e-170, 0.0], rtol=1e-12, atol=0)
+    t = adcore.jvp(lambda x: anp.cumprod(x), (x,), (np.array([0.0, 1.0, 0.0]),))[1]
+    np.testing.assert_allclose(t, [0.0, 1e-170, 3e-170], rtol=1e-12, atol=0)
+    A = np.diag([1e-170, 1e-170, 3.0])  # det = 3e-340 underflows to 0; cofactors do not
+    np.testing.assert_allclose(
+        adcore.grad(anp.linalg.det)(A), np.diag([3e-170, 3e-170, 0.0]), rtol=1e-12, atol=0
+    )

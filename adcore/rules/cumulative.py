@@ -60,7 +60,8 @@ def _others_cumprod(a, ax):
 
 def _cumprod_jvp(g, ans, a, axis):
     ax = _cum_ax(a, axis)
-    if np.all(getval(a) != 0):  # d ans_j / d a_i = ans_j / a_i for i <= j
+    # d ans_j / d a_i = ans_j / a_i for i <= j, while every ans_j is normal (prod's test)
+    if np.all(getval(a) != 0) and declare.all_normal(ans):
         return ans * cumsum_axis(g / a, ax)
     # exact between zeros, at every order (prod does the same): t_j = sum_i g_i Q_ij
     q = _others_cumprod(a, ax)
@@ -70,7 +71,7 @@ def _cumprod_jvp(g, ans, a, axis):
 
 def _cumprod_vjp(g, ans, a, axis):
     ax = _cum_ax(a, axis)
-    if np.all(getval(a) != 0):
+    if np.all(getval(a) != 0) and declare.all_normal(ans):
         return _reverse_cumsum(g * ans, ax) / a
     q = _others_cumprod(a, ax)  # c_i = sum_j Q_ij g_j
     c = red.sum(q * sh.expand_dims(sh.moveaxis(g, ax, -1), -2), axis=-1)

@@ -32,6 +32,14 @@ def mask(cond, like):
     return np.asarray(cond, dtype=dtype)
 
 
+def all_normal(v):
+    """Whether every entry of v is a normal float: nonzero, not subnormal, finite or
+    not.  Ratio rules (prod / x_i, cumprod, det inv(x)^T) need it: an underflowed
+    or subnormal product would make the ratio 0 or inexact where it is not."""
+    a = np.abs(getval(v))
+    return bool(np.all(a >= np.finfo(np.result_type(a, np.float32)).tiny))
+
+
 def axis_index(axis, ndim, what="axis"):
     """One axis as a non-negative int; numpy's ``AxisError`` when out of range
     (never wrapped modulo ``ndim``, which would silently pick another axis)."""

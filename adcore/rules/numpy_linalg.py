@@ -125,8 +125,9 @@ def _inv_T(x):
 
 def _cofactor(ans, x):
     """d det(x) / dx, the cofactor matrix: det(x) inv(x)^T, or from the minors when some
-    det is exactly 0 (inv would raise, yet the derivative exists: adj(x)^T)."""
-    if np.all(getval(ans) != 0):
+    det is 0 or subnormal (inv would raise or det inv(x)^T lose digits, yet the
+    derivative exists: adj(x)^T)."""
+    if declare.all_normal(ans):
         return _mat2(ans) * _inv_T(x)
     n = shape_of(x)[-1]
     if n == 1:

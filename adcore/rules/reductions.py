@@ -51,10 +51,13 @@ prod = _reduction(_prod_impl, "prod")
 
 
 def _prod_ratio(ans, x, axis, keepdims):
-    # d prod / d x_i = the product of the other entries: prod / x_i when no
-    # entry is zero, else formed explicitly (exact at every order, even between zeros)
+    # d prod / d x_i = the product of the other entries: prod / x_i when every
+    # product is a normal number, else formed explicitly (exact at every order,
+    # even between zeros).  A product that underflowed (tiny nonzero entries) or
+    # lost digits as a subnormal would make prod / x_i 0 or inexact where the
+    # other entries' product is not: the ratio needs a normal prod.
     axes = declare.neg_axes(axis, ndim_of(x))
-    if np.all(getval(x) != 0):
+    if np.all(getval(x) != 0) and declare.all_normal(ans):
         full = ans if keepdims else sh.expand_dims(ans, axes)
         return full / x
     return _others_product(x, axes)
