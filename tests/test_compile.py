@@ -163,24 +163,58 @@ def test_branch_switch_never_replays_the_old_branch():
     assert stats["signatures"][0]["programs"][0]["guards"] == 1
 
 
-def test_a_rule_reading_a_plain_value_is_guarded():
-    # abs's rule reads np.sign(getval(x)) and makes a constant mask of it: the mask is a
-    # value guard, so a sign change re-records rather than reusing the old mask
-    g = adcore.compile(adcore.grad(lambda x: anp.sum(anp.abs(x))))
+def _first_entry_gate(read):
+    """A primitive whose rule takes a plain number out of its input (``float(read(x))``):
+    the one kind of read a recording cannot follow, so it is a value guard."""
+    from adcore.core import getval
+
+    @adcore.primitive
+    def gate_by_first(x):
+        return x * 1.0
+
+    adcore.defvjp(gate_by_first, lambda ans, x: lambda g: g * float(read(getval(x)[0])))
+    return gate_by_first
+
+
+def test_a_rule_taking_a_plain_value_out_is_guarded():
+    gate = _first_entry_gate(lambda v: v > 0)
+    g = adcore.compile(adcore.grad(lambda x: anp.sum(gate(x))))
     x = np.array([1.0, -2.0, 3.0])
-    np.testing.assert_allclose(g(x), np.sign(x))
-    np.testing.assert_allclose(g(2 * x), np.sign(x))  # same signs: replayed
+    np.testing.assert_allclose(g(x), np.ones(3))
+    np.testing.assert_allclose(g(2 * x), np.ones(3))  # the same number taken out: replayed
     assert g.stats()["replays"] == 1
-    np.testing.assert_allclose(g(-x), -np.sign(x))  # signs changed: recorded again
+    np.testing.assert_allclose(g(-x), np.zeros(3))  # a different one: recorded again
     assert g.stats()["recordings"] == 2
 
 
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: anp.sum(anp.abs(x)),
+        lambda x: anp.sum(anp.maximum(x, 0.0) ** 2),
+        lambda x: anp.sum(anp.clip(x, -0.5, 0.5) ** 2),
+        lambda x: anp.sum(anp.sign(x) * x**2),
+    ],
+    ids=["abs", "relu", "clip", "sign"],
+)
+def test_derivative_masks_are_recorded_not_guarded(fn):
+    # the masks rules build from values (np.sign(getval(x)), x > lo) are recorded
+    # operations: new values, new masks, one recording
+    g = adcore.compile(adcore.grad(fn))
+    rng = np.random.default_rng(2)
+    for _ in range(6):
+        x = rng.standard_normal(7)
+        np.testing.assert_allclose(g(x), adcore.grad(fn)(x), rtol=1e-12)
+    stats = g.stats()
+    assert stats["recordings"] == 1 and stats["replays"] == 5, stats
+
+
 def test_a_signature_whose_guards_keep_failing_goes_eager():
-    g = adcore.compile(adcore.grad(lambda x: anp.sum(anp.abs(x))), max_recordings=3)
-    rng = np.random.default_rng(1)
-    for _ in range(8):
-        x = rng.standard_normal(6)
-        np.testing.assert_allclose(g(x), np.sign(x))
+    gate = _first_entry_gate(lambda v: v)
+    g = adcore.compile(adcore.grad(lambda x: anp.sum(gate(x) * x)), max_recordings=3)
+    for k in range(8):  # a new first entry every call: the value guard fails every call
+        x = np.array([1.0 + k, 2.0, -3.0])
+        np.testing.assert_allclose(g(x), x[0] * x + x)
     sig = g.stats()["signatures"][0]
     assert sig["recordings"] == 4 and "guards failed" in sig["eager_reason"]
 

@@ -29,7 +29,11 @@ def mask(cond, like):
         dtype = np.finfo(dtype).dtype
     elif dtype.kind != "f":
         dtype = np.float64
-    return np.asarray(cond, dtype=dtype)
+    # a ufunc, not np.asarray: under adcore.compile a mask computed from a recorded
+    # value is then recorded too (replayed for new values), where asarray would take
+    # the data out and guard on it (re-recording whenever the mask changes)
+    out = np.multiply(cond, 1, dtype=dtype)
+    return np.asarray(out) if isinstance(out, np.generic) else out  # 0-d stays an array
 
 
 def all_normal(v):

@@ -256,10 +256,11 @@ where = elementwise(
 def _clip_dx(ans, x, lo, hi):
     xv = getval(x)
     inside = np.ones(np.shape(xv), dtype=bool)
+    # not in place (&=): under adcore.compile the comparisons are recorded values
     if lo is not None:
-        inside &= xv >= getval(lo)
+        inside = inside & (xv >= getval(lo))
     if hi is not None:
-        inside &= xv <= getval(hi)
+        inside = inside & (xv <= getval(hi))
     return mask(inside, x)
 
 

@@ -199,6 +199,11 @@ def match_dtype(g, like):
         if np.result_type(getval(g)) != dtype:
             return astype(g, dtype)
         return g
+    if not isinstance(g, (np.ndarray, np.generic)) and hasattr(g, "__array_ufunc__"):
+        # a duck array (adcore.compile's watched numbers, built from recorded values):
+        # converted by its own method, which records the conversion; np.asarray would
+        # take the data out and guard on it
+        return g if g.dtype == dtype else g.astype(dtype)
     g = np.asarray(g, dtype=dtype)
     if not g.flags.writeable:  # a broadcast view (sum's cotangent): give the user an array
         g = g.copy()
