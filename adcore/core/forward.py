@@ -51,6 +51,9 @@ class ForwardTag(Tag):
             if isinstance(a, Traced):
                 nested = True
         ans = prim(*primals, **kwargs) if nested else prim.impl(*primals, **kwargs)
+        joint = prim.variants.get("jvp_joint") if len(mine) > 1 else None
+        if joint is not None and (prim.jvp_batched or not self.nbatch):
+            return self._joint(prim, joint, args, mine, ans, primals, kwargs)
         jvps = prim.jvps
         tangent = None
         for i in mine:
@@ -72,6 +75,19 @@ class ForwardTag(Tag):
         if tangent is None:
             return ans
         return Dual(ans, tangent, self)
+
+    def _joint(self, prim, joint, args, mine, ans, primals, kwargs):
+        """A linear n-ary primitive's tangent from all its arguments' tangents at once
+        (``variants["jvp_joint"]``, None for constant arguments): concatenate's is the
+        concatenation of the tangents, where the per-argument rules would pad each to
+        the output's size and add them up."""
+        tangents = [None] * len(args)
+        for i in mine:
+            tangents[i] = args[i].tangent
+        t = joint(tangents, ans, *primals, **kwargs)
+        if prim.checked or debug.every_rule:
+            debug.check_jvp(prim, mine[0], t, tangents[mine[0]], ans, self.nbatch)
+        return Dual(ans, t, self)
 
     def _unary(self, prim, dual, kwargs):
         x = dual.primal

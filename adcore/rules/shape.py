@@ -188,6 +188,21 @@ def _concat_rules(i):
     return jvp, vjp
 
 
+def _concat_jvp_joint(tangents, ans, *arrays, axis=0):
+    """Every argument's tangent at once: their concatenation (zeros for constant blocks),
+    one output-sized array instead of one per argument (``ForwardTag._joint``)."""
+    i = next(k for k, t in enumerate(tangents) if t is not None)
+    batch = shape_of(tangents[i])[: ndim_of(tangents[i]) - ndim_of(arrays[i])]
+    dtype = np.result_type(getval(tangents[i]))
+    blocks = [
+        np.zeros(batch + shape_of(a), dtype=dtype) if t is None else t
+        for t, a in zip(tangents, arrays)
+    ]
+    return concatenate_arrays(*blocks, axis=declare.neg_axes(axis, ndim_of(ans))[0])
+
+
+concatenate_arrays.variants["jvp_joint"] = _concat_jvp_joint
+
 defrule_factories(
     concatenate_arrays,
     jvp=lambda i: _concat_rules(i)[0],  # any number of concatenated arguments
