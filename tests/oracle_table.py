@@ -251,6 +251,23 @@ ORACLE = {
             ((3, 4), ((-2, -1), (3, 5), "forward")),
         ),
     ),
+    "hfft": Oracle(
+        lambda a, axis, n, norm: jnp.fft.hfft(a, n, axis, norm),
+        cases=_fft_cases(
+            ((2, 5), (-1, 8, None)),
+            ((4,), (-1, 7, "ortho")),
+            ((6, 3), (-2, 6, "forward")),
+        ),
+    ),
+    "ihfft": Oracle(
+        lambda a, axis, n, norm: jnp.fft.ihfft(a, n, axis, norm),
+        view=_complex_view,
+        cases=_fft_cases(
+            ((2, 6), (-1, 6, None)),
+            ((7,), (-1, 9, "ortho")),
+            ((6, 3), (-2, 4, "forward")),
+        ),
+    ),
     "irfftn_transpose": Oracle(
         _irfftn_transpose,
         view=_complex_view,
