@@ -10,6 +10,7 @@ Re(sum(u * jvp(v))) == Re(sum(vjp(u) * v)).
 import numpy as np
 import pytest
 from registry_specs import Case, bind, cases_for, fill_slots
+from specs_surface import COMPLEX_SPECS
 from test_registry import EXTRA, PRIMS
 
 import adcore
@@ -21,12 +22,14 @@ REAL_ONLY = sorted(n for n, p in PRIMS.items() if p.meta.get("complex") is False
 IMAG = (-0.6, 0.6)  # imaginary parts: off the real axis, clear of the branch cuts on it
 EPS = 1e-6
 
-# extra cases where the real spec says nothing complex-specific
+# cases replacing the real spec's: where it says nothing complex-specific (astype), and
+# where complex values leave only gauge-invariant functions defined (eigenvectors)
 EXTRA_CASES = {
     "astype": [
         Case([(3,)], dict(dtype=np.dtype(np.complex128))),  # complex stays complex
         Case([(3,)], dict(dtype=np.dtype(np.float64))),  # complex -> real: the real part
     ],
+    **{name: [Case(**c) for c in cases] for name, cases in COMPLEX_SPECS.items()},
 }
 
 
@@ -150,6 +153,20 @@ COMPOSITE_CASES = {
     ),
     "matrix_norms": (
         lambda np_: lambda m: np_.linalg.norm(m) + np_.linalg.norm(m, np.inf),
+        (_ZM,),
+    ),
+    "spectral_norms": (
+        lambda np_: (
+            lambda m: np_.linalg.norm(m, "nuc") * np_.linalg.norm(m, 2) + np_.linalg.norm(m, -2)
+        ),
+        (_ZM,),
+    ),
+    "lstsq": (
+        lambda np_: lambda a, b: np_.linalg.lstsq(a, b)[0] * np_.linalg.lstsq(a, b)[1],
+        (np.concatenate([_ZM, _ZM[:1] * 1j]), _Z4),
+    ),
+    "eigvals_eigvalsh": (
+        lambda np_: lambda m: np_.linalg.eigvals(m) * np_.linalg.eigvalsh(m @ np_.conj(m).T),
         (_ZM,),
     ),
     "angle": (lambda np_: lambda a: np_.angle(a) + np_.angle(a, deg=True), (_Z4,)),
@@ -346,8 +363,8 @@ REFUSALS = {
     "clip": lambda z: anp.clip(z, -1.0, 1.0),
     "sinc": lambda z: anp.sinc(z),
     "sigmoid": lambda z: anp.sigmoid(z),
-    "eigh": lambda z: anp.linalg.eigh(anp.outer(z, z))[0],
-    "svd": lambda z: anp.linalg.svd(anp.outer(z, z))[1],
+    "fmax": lambda z: anp.fmax(z, 0.5),
+    "minimum": lambda z: anp.minimum(z, 0.5),
 }
 
 
