@@ -196,6 +196,36 @@ def test_logsumexp_in_its_weights_and_with_signs():
     check_grads(lambda x, b: special.logsumexp(x, b=b**2 + 0.1), (x, b), order=2)
 
 
+def _c(*shape):
+    return R(*shape) + 0.5j * R(*shape)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(), dict(axis=1), dict(b=np.exp(R(3, 4))), dict(b=_c(4), axis=-1, keepdims=True)],
+    ids=["all", "axis", "b", "complex-b"],
+)
+def test_logsumexp_of_complex_values(kw):
+    """Complex a (or b): scipy's and JAX's principal log of the sum, shifted by the real
+    parts' maximum; with return_sign, (log|s|, s / |s|), both differentiated."""
+    z = _c(3, 4)
+    _check(lambda z: special.logsumexp(z, **kw), lambda z: sc.logsumexp(z, **kw), (z,), [0])
+    got, sign = special.logsumexp(z, return_sign=True, **kw)
+    want, want_sign = sc.logsumexp(z, return_sign=True, **kw)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(sign, want_sign, rtol=1e-12)
+    check_grads(lambda z: special.logsumexp(z, return_sign=True, **kw)[1], (z,), order=2)
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    from jax.scipy.special import logsumexp as jax_lse
+
+    def loss(lse, xp):
+        return lambda z: xp.sum(xp.abs(lse(z, **kw)) ** 2)
+
+    want = np.asarray(jax.grad(loss(jax_lse, jax.numpy))(z))
+    np.testing.assert_allclose(adcore.grad(loss(special.logsumexp, anp))(z), want, rtol=1e-10)
+
+
 def test_softmax_and_log_softmax_match_scipy():
     x = R(3, 4)
     for axis in (None, 0, -1):

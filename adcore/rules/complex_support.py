@@ -8,6 +8,7 @@ right for complex dtypes.  The non-holomorphic ones carry complex branches of
 their own: real, imag, conj, absolute (``elementwise``), logabsdet and cholesky of
 a Hermitian matrix (``numpy_linalg``), eigh, eig, svd and pinv, whose rules use
 conjugate transposes and fix the eigen/singular vectors' phases (``spectral``).
+The holomorphic nn gates (``nn``) only need their kernels to shift by the real part.
 
 Every other primitive is *real-only*: its rules assume real values (orderings,
 a real square root of x^2, real spectral decompositions), and would return a
@@ -31,6 +32,7 @@ COMPLEX_OK = frozenset(
     cumsum cumprod flip pad_zeros roll sum prod
     matmul einsum inv solve det logabsdet cholesky
     eigh_packed eig_packed svd_packed pinv
+    sigmoid softplus logsumexp softmax log_softmax
     """.split()
 )
 
