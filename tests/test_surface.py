@@ -412,7 +412,7 @@ tensordot outer concatenate sort partition atleast_1d atleast_2d atleast_3d eins
 broadcast_to pad array stack hstack vstack dstack column_stack row_stack append select
 """.split()
 AUTOGRAD_LINALG = "det slogdet inv pinv solve norm eigh eig cholesky svd".split()
-NOT_COVERED = set()  # (eig: matrices with real eigenvalues; complex ones raise)
+NOT_COVERED = set()
 
 
 def _reachable(name):
