@@ -220,13 +220,32 @@ ORACLE = {
         jnp.linalg.cholesky, prep=_spd, rtol=1e-8, cases=(Case([(3, 3)]), Case([(2, 3, 3)]))
     ),
     "det": Oracle(jnp.linalg.det, rtol=1e-8),
-    "eig_packed": Oracle(_pack_eig, prep=_eig_matrix, view=_square_vectors, rtol=1e-7),
-    "eigh_packed": Oracle(_pack_eigh, prep=_symmetric, view=_square_vectors, rtol=1e-7),
+    # the registry's plain cases (its others frame the packed output, which the oracle's
+    # prep and view do here; test_complex_linalg.py compares complex matrices)
+    "eig_packed": Oracle(
+        _pack_eig,
+        prep=_eig_matrix,
+        view=_square_vectors,
+        rtol=1e-7,
+        cases=(Case([(2, 2)], domain=(0.5, 2.0)), Case([(3, 2, 2)], domain=(0.5, 2.0))),
+    ),
+    "eigh_packed": Oracle(
+        _pack_eigh,
+        prep=_symmetric,
+        view=_square_vectors,
+        rtol=1e-7,
+        cases=(Case([(3, 3)]), Case([(2, 2, 2)], dict(UPLO="U"))),
+    ),
     "inv": Oracle(jnp.linalg.inv, rtol=1e-8),
     "logabsdet": Oracle(lambda x: jnp.linalg.slogdet(x)[1], rtol=1e-8),
     "pinv": Oracle(jnp.linalg.pinv, rtol=1e-7),
     "solve": Oracle(jnp.linalg.solve, rtol=1e-8),
-    "svd_packed": Oracle(_pack_svd, view=_square, rtol=1e-7),
+    "svd_packed": Oracle(
+        _pack_svd,
+        view=_square,
+        rtol=1e-7,
+        cases=(Case([(3, 2)]), Case([(2, 3)]), Case([(2, 2, 2)])),
+    ),
     # ---- complex parts (adcore/rules/complex_support.py): real arguments here ------------
     "real": Oracle(jnp.real),
     "imag": Oracle(jnp.imag),
@@ -249,6 +268,23 @@ ORACLE = {
             ((2, 4), ((-1,), (6,), None)),
             ((5,), ((-1,), (9,), "ortho")),
             ((3, 4), ((-2, -1), (3, 5), "forward")),
+        ),
+    ),
+    "hfft": Oracle(
+        lambda a, axis, n, norm: jnp.fft.hfft(a, n, axis, norm),
+        cases=_fft_cases(
+            ((2, 5), (-1, 8, None)),
+            ((4,), (-1, 7, "ortho")),
+            ((6, 3), (-2, 6, "forward")),
+        ),
+    ),
+    "ihfft": Oracle(
+        lambda a, axis, n, norm: jnp.fft.ihfft(a, n, axis, norm),
+        view=_complex_view,
+        cases=_fft_cases(
+            ((2, 6), (-1, 6, None)),
+            ((7,), (-1, 9, "ortho")),
+            ((6, 3), (-2, 4, "forward")),
         ),
     ),
     "irfftn_transpose": Oracle(

@@ -8,7 +8,8 @@ map) and a complex input is built from two real draws as ``F a + i F b``
 test and of ``multiply``, whose rules are checked on their own.
 
 ``dft``'s positional parameters: axes, sizes before the transform, sizes
-after it, inverse, norm, real part only.
+after it, inverse, norm, real part only.  ``hfft``'s and ``ihfft``'s: axis,
+number of points n, norm.
 """
 
 import numpy as np
@@ -80,5 +81,20 @@ SPECS = {
         dict(args=[(7,)] + _consts((-1,), (7,), (3,), "ortho", False), wrap=complex_out),
         dict(args=[(3, 5)] + _consts((-2, -1), (3, 5), (2, 4), "forward", False), wrap=complex_out),
         dict(args=[(2, 6)] + _consts((-1,), (6,), (4,), None, True)),
+    ],
+    "hfft": [
+        dict(args=[(5,), (5,)] + _consts(-1, 8, None), wrap=complex_in),  # n = 2 (m - 1)
+        dict(args=[(4,), (4,)] + _consts(-1, 7, "ortho"), wrap=complex_in),  # odd n
+        dict(args=[(6,), (6,)] + _consts(-1, 6, "forward"), wrap=complex_in),  # truncated
+        dict(args=[(4, 3), (4, 3)] + _consts(-2, 9, None), wrap=complex_in),  # padded, axis 0
+        dict(args=[(2, 5)] + _consts(-1, 8, None)),  # a real array as the half signal
+    ],
+    "ihfft": [
+        dict(args=[(6,)] + _consts(-1, 6, None), wrap=complex_out),
+        dict(args=[(7,)] + _consts(-1, 7, "ortho"), wrap=complex_out),  # odd n
+        dict(args=[(2, 5)] + _consts(-1, 8, "forward"), wrap=complex_out),  # padded
+        dict(args=[(6, 3)] + _consts(-2, 4, None), wrap=complex_out),  # truncated, axis 0
+        # the primitive extends numpy's (real-only) ihfft to complex arrays, the same map
+        dict(args=[(5,), (5,)] + _consts(-1, 5, None), wrap=complex_both),
     ],
 }

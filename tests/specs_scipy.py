@@ -61,6 +61,14 @@ def _spd_wrap(prim, x):
     return prim(_shifted(anp.matmul(x, anp.transpose(x)), 1.0))
 
 
+def _negative_eigenvalue_wrap(prim, x):
+    """sqrtm of diag(-1, 2, 3) + x, real and imaginary parts stacked (real outputs)."""
+    import adcore.numpy as anp
+
+    root = prim(x + np.diag([-1.0, 2.0, 3.0]))
+    return anp.stack([anp.real(root), anp.imag(root)])
+
+
 def _band_wrap(prim, l_and_u, ab, b):
     lower, upper = l_and_u
     main = np.zeros(np.shape(ab), dtype=ab.dtype)
@@ -79,7 +87,12 @@ SPECS.update(
             dict(args=[(3, 3), (2, 2), (3, 2)], wrap=_syl_wrap),
             dict(args=[(2, 2), (2, 2), (2, 2)], wrap=_syl_wrap),
         ],
-        "sqrtm": [dict(args=[(3, 3)], wrap=_spd_wrap), dict(args=[(2, 2)], wrap=_spd_wrap)],
+        "sqrtm": [
+            dict(args=[(3, 3)], wrap=_spd_wrap),
+            dict(args=[(2, 2)], wrap=_spd_wrap),
+            # a negative eigenvalue: no real square root, scipy's complex one
+            dict(args=[(3, 3)], domain=(-0.3, 0.3), wrap=_negative_eigenvalue_wrap),
+        ],
         "solve_banded": [
             dict(args=[Const((1, 2)), (4, 5), (5,)], wrap=_band_wrap),
             dict(args=[Const((0, 1)), (2, 4), (4, 2)], wrap=_band_wrap),

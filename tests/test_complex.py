@@ -10,6 +10,7 @@ Re(sum(u * jvp(v))) == Re(sum(vjp(u) * v)).
 import numpy as np
 import pytest
 from registry_specs import Case, bind, cases_for, fill_slots
+from specs_surface import COMPLEX_SPECS
 from test_registry import EXTRA, PRIMS
 
 import adcore
@@ -21,12 +22,14 @@ REAL_ONLY = sorted(n for n, p in PRIMS.items() if p.meta.get("complex") is False
 IMAG = (-0.6, 0.6)  # imaginary parts: off the real axis, clear of the branch cuts on it
 EPS = 1e-6
 
-# extra cases where the real spec says nothing complex-specific
+# cases replacing the real spec's: where it says nothing complex-specific (astype), and
+# where complex values leave only gauge-invariant functions defined (eigenvectors)
 EXTRA_CASES = {
     "astype": [
         Case([(3,)], dict(dtype=np.dtype(np.complex128))),  # complex stays complex
         Case([(3,)], dict(dtype=np.dtype(np.float64))),  # complex -> real: the real part
     ],
+    **{name: [Case(**c) for c in cases] for name, cases in COMPLEX_SPECS.items()},
 }
 
 
@@ -150,6 +153,20 @@ COMPOSITE_CASES = {
     ),
     "matrix_norms": (
         lambda np_: lambda m: np_.linalg.norm(m) + np_.linalg.norm(m, np.inf),
+        (_ZM,),
+    ),
+    "spectral_norms": (
+        lambda np_: (
+            lambda m: np_.linalg.norm(m, "nuc") * np_.linalg.norm(m, 2) + np_.linalg.norm(m, -2)
+        ),
+        (_ZM,),
+    ),
+    "lstsq": (
+        lambda np_: lambda a, b: np_.linalg.lstsq(a, b)[0] * np_.linalg.lstsq(a, b)[1],
+        (np.concatenate([_ZM, _ZM[:1] * 1j]), _Z4),
+    ),
+    "eigvals_eigvalsh": (
+        lambda np_: lambda m: np_.linalg.eigvals(m) * np_.linalg.eigvalsh(m @ np_.conj(m).T),
         (_ZM,),
     ),
     "angle": (lambda np_: lambda a: np_.angle(a) + np_.angle(a, deg=True), (_Z4,)),
@@ -280,6 +297,48 @@ def test_holomorphic_grad_matches_jax(name):
     np.testing.assert_allclose(got_h, want_h, rtol=1e-9, atol=1e-12)
 
 
+def _nn(lib):
+    """The nn gates JAX defines for complex values (relu, an ordering, stays real-only)."""
+    if lib is anp:
+        return anp.logsumexp, anp.softmax, anp.log_softmax, anp.sigmoid, anp.softplus
+    import jax.scipy.special as jss
+
+    return jss.logsumexp, jax.nn.softmax, jax.nn.log_softmax, jax.nn.sigmoid, jax.nn.softplus
+
+
+def _nn_mix(lib, np_):
+    lse, softmax, log_softmax, sigmoid, softplus = _nn(lib)
+    m = np_.stack([Z, Z[::-1] * 1.5j])
+
+    def f(z):
+        zz = m * z
+        return (
+            lse(zz, axis=0) * softmax(zz, axis=0)[0]
+            + log_softmax(zz, axis=-1)[1]
+            + sigmoid(z) * softplus(z[::-1])
+            + lse(z)
+        )
+
+    return f
+
+
+def test_nn_gates_of_complex_values_match_jax():
+    ours, theirs = _nn_mix(anp, anp), _nn_mix(jax, jnp)
+    z = jnp.asarray(Z)
+    np.testing.assert_allclose(ours(Z), np.asarray(theirs(z)), rtol=1e-12)
+    # holomorphic: the complex Jacobian, and a real function's gradient
+    want = np.asarray(jax.jacrev(theirs, holomorphic=True)(z))
+    for jac in (adcore.jacfwd, adcore.jacrev):
+        np.testing.assert_allclose(jac(ours, holomorphic=True)(Z), want, rtol=1e-10)
+    real_ours = lambda z: anp.sum(anp.abs(ours(z)) ** 2)
+    real_theirs = lambda z: jnp.sum(jnp.abs(theirs(z)) ** 2)
+    want = np.asarray(jax.grad(real_theirs)(z))
+    np.testing.assert_allclose(adcore.grad(real_ours)(Z), want, rtol=1e-10)
+    h_ours = adcore.jacrev(lambda z: anp.real(adcore.grad(real_ours)(z)))(Z)
+    h_theirs = jax.jit(jax.jacrev(lambda z: jnp.real(jax.grad(real_theirs)(z))))(z)
+    np.testing.assert_allclose(h_ours, np.asarray(h_theirs), rtol=1e-8, atol=1e-10)
+
+
 def test_jvp_and_vjp_with_complex_tangents_match_jax():
     def f(np_):
         return lambda z, x: (np_.conj(z) * np_.exp(1j * x) + np_.abs(z) ** 1.5, np_.real(z) * x)
@@ -345,9 +404,9 @@ REFUSALS = {
     "max": lambda z: anp.max(z),
     "clip": lambda z: anp.clip(z, -1.0, 1.0),
     "sinc": lambda z: anp.sinc(z),
-    "sigmoid": lambda z: anp.sigmoid(z),
-    "eigh": lambda z: anp.linalg.eigh(anp.outer(z, z))[0],
-    "svd": lambda z: anp.linalg.svd(anp.outer(z, z))[1],
+    "relu": lambda z: anp.relu(z),
+    "fmax": lambda z: anp.fmax(z, 0.5),
+    "minimum": lambda z: anp.minimum(z, 0.5),
 }
 
 
@@ -378,10 +437,10 @@ def _real_only_cases():
 @pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")  # sinc's impl
 def test_every_real_only_primitive_refuses_complex_inputs(case, mode):
     """Each primitive marked real-only, on its own spec case with complex inputs, raises:
-    the guard's TypeError naming it, numpy's own refusal of complex dtypes, or eig's
-    NotImplementedError for complex eigenvalues."""
+    the guard's TypeError naming it (or adcore.scipy's NotImplementedError naming it),
+    or numpy's own refusal of complex dtypes."""
     f, xs, rng = _instantiate(case, 0)
-    said = rf"'{case.name}'|not supported for the input types|eig: this matrix has complex"
+    said = rf"'{case.name}'|not supported for the input types"
     with pytest.raises((TypeError, NotImplementedError), match=said):
         if mode == "jvp":
             adcore.jvp(f, tuple(xs), tuple(xs))

@@ -62,6 +62,19 @@ INVERSE = [
 ]
 
 
+# (name, input shape, kwargs): hfft's input is a complex half signal, ihfft's a real one
+HERMITIAN = [
+    ("hfft", (4, 5), {}),
+    ("hfft", (4, 5), dict(n=7, norm="ortho")),
+    ("hfft", (4, 5), dict(n=4, norm="forward")),  # truncated: 3 of the 5 bins read
+    ("hfft", (5, 3), dict(axis=0, n=10)),  # padded
+    ("ihfft", (4, 6), {}),
+    ("ihfft", (4, 5), dict(n=8, norm="ortho")),
+    ("ihfft", (4, 5), dict(n=3, norm="forward")),
+    ("ihfft", (5, 3), dict(axis=0, norm="backward")),
+]
+
+
 def _id(case):
     name, shape, kw = case
     return f"{name}-{shape}-{kw}"
@@ -84,6 +97,35 @@ def test_inverse_transform(case):
     z = a + 1j * b
     np.testing.assert_allclose(mine(z, **kw), getattr(np.fft, name)(z, **kw), atol=1e-12)
     check_grads(lambda a, b: mine(_complex(a, b), **kw), (a, b), order=2)
+
+
+@pytest.mark.parametrize("case", HERMITIAN, ids=_id)
+def test_hermitian_transform(case):
+    name, shape, kw = case
+    a, b = RNG.standard_normal(shape) / 3, RNG.standard_normal(shape) / 3
+    mine, theirs = getattr(anp.fft, name), getattr(np.fft, name)
+    if name == "hfft":  # complex in (as F a + i F b, and a plain complex value), real out
+        z = a + 1j * b
+        np.testing.assert_allclose(mine(z, **kw), theirs(z, **kw), atol=1e-12)
+        check_grads(lambda a, b: mine(_complex(a, b), **kw), (a, b), order=2)
+        check_grads(lambda z: mine(z, **kw), (z,), order=2)  # complex directions
+    else:
+        np.testing.assert_allclose(mine(a, **kw), theirs(a, **kw), atol=1e-12)
+    check_grads(lambda x: _real_view(mine(x, **kw)), (a,), order=2)  # real in
+
+
+def test_hfft_and_ihfft_undo_each_other_and_reach_numpy_calls():
+    x = RNG.standard_normal(7)
+    np.testing.assert_allclose(anp.fft.hfft(anp.fft.ihfft(x), 7), x, atol=1e-12)
+    # hfft(a) = irfft(conj(a)) with the other norm: the same gradient, through np.fft.*
+    z = RNG.standard_normal(4) + 1j * RNG.standard_normal(4)
+    w = RNG.standard_normal(6)
+    g = adcore.grad(lambda z: anp.sum(np.fft.hfft(z, norm="ortho") * w))(z)
+    want = adcore.grad(lambda z: anp.sum(np.fft.irfft(np.conj(z), norm="ortho") * w))(z)
+    np.testing.assert_allclose(g, want, atol=1e-12)
+    g = adcore.grad(lambda x: anp.sum(anp.abs(np.fft.ihfft(x, 9)) ** 2))(x)
+    want = adcore.grad(lambda x: anp.sum(anp.abs(np.fft.rfft(x, 9) / 9) ** 2))(x)
+    np.testing.assert_allclose(g, want, atol=1e-12)
 
 
 def test_numpy_calls_on_traced_values_reach_the_rules():
@@ -147,6 +189,14 @@ def test_bad_input_is_named():
         anp.fft.fft2(x, axes=(0, 3))
     with pytest.raises(ValueError, match="invalid number of data points"):
         anp.fft.irfft(np.ones(1, dtype=complex))
+    with pytest.raises(TypeError, match="ihfft takes a real array"):
+        anp.fft.ihfft(x + 1j)
+    with pytest.raises(ValueError, match="hfft: invalid number of data points"):
+        anp.fft.hfft(np.ones(1, dtype=complex))  # numpy's default n = 2 (m - 1) = 0
+    with pytest.raises(ValueError, match="ihfft: invalid number of data points"):
+        anp.fft.ihfft(x, n=0)
+    with pytest.raises(np.exceptions.AxisError, match="hfft"):
+        anp.fft.hfft(x, axis=2)
 
 
 # the DFT matrix (symmetric): a spectrum's derivative with respect to x, written out

@@ -196,6 +196,36 @@ def test_logsumexp_in_its_weights_and_with_signs():
     check_grads(lambda x, b: special.logsumexp(x, b=b**2 + 0.1), (x, b), order=2)
 
 
+def _c(*shape):
+    return R(*shape) + 0.5j * R(*shape)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(), dict(axis=1), dict(b=np.exp(R(3, 4))), dict(b=_c(4), axis=-1, keepdims=True)],
+    ids=["all", "axis", "b", "complex-b"],
+)
+def test_logsumexp_of_complex_values(kw):
+    """Complex a (or b): scipy's and JAX's principal log of the sum, shifted by the real
+    parts' maximum; with return_sign, (log|s|, s / |s|), both differentiated."""
+    z = _c(3, 4)
+    _check(lambda z: special.logsumexp(z, **kw), lambda z: sc.logsumexp(z, **kw), (z,), [0])
+    got, sign = special.logsumexp(z, return_sign=True, **kw)
+    want, want_sign = sc.logsumexp(z, return_sign=True, **kw)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(sign, want_sign, rtol=1e-12)
+    check_grads(lambda z: special.logsumexp(z, return_sign=True, **kw)[1], (z,), order=2)
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    from jax.scipy.special import logsumexp as jax_lse
+
+    def loss(lse, xp):
+        return lambda z: xp.sum(xp.abs(lse(z, **kw)) ** 2)
+
+    want = np.asarray(jax.grad(loss(jax_lse, jax.numpy))(z))
+    np.testing.assert_allclose(adcore.grad(loss(special.logsumexp, anp))(z), want, rtol=1e-10)
+
+
 def test_softmax_and_log_softmax_match_scipy():
     x = R(3, 4)
     for axis in (None, 0, -1):
@@ -311,8 +341,55 @@ def test_odeint_gradient_is_the_closed_form():
 # ---- linalg --------------------------------------------------------------------------------
 def test_sqrtm():
     _check(_symmetric(linalg.sqrtm, 0), scipy.linalg.sqrtm, (_psd(R(3, 3)),), [0])
-    with pytest.raises(NotImplementedError, match="no real square root"):
-        linalg.sqrtm(-np.eye(2))
+
+
+def _near_identity_complex(n):
+    return 2.0 * np.eye(n) + 0.4 * (R(n, n) + 1j * R(n, n))
+
+
+@pytest.mark.parametrize(
+    "a, complex_root",
+    [
+        (_near_identity_complex(3), True),
+        (-np.eye(2) + 0.3 * R(2, 2), True),  # a real matrix without a real square root
+        (np.array([[0.5, 2.0], [-2.0, 0.5]]), False),  # a complex pair: a real root
+    ],
+    ids=["complex", "real-negative-spectrum", "real-rotation"],
+)
+def test_sqrtm_of_complex_square_roots(a, complex_root):
+    x = linalg.sqrtm(a)
+    np.testing.assert_allclose(x, scipy.linalg.sqrtm(a), rtol=1e-10, atol=1e-12)
+    assert np.iscomplexobj(x) == complex_root
+    np.testing.assert_allclose(x @ x, a, atol=1e-10)
+    check_grads(linalg.sqrtm, (a,), order=2)
+    # solve_sylvester, which sqrtm's rules solve, with complex matrices of its own
+    b, q = _near_identity_complex(3), R(3, 3) + 1j * R(3, 3)
+    _check(linalg.solve_sylvester, scipy.linalg.solve_sylvester, (b, b.T + 1.0, q), [0, 1, 2])
+
+
+def test_sqrtm_matches_jax_through_an_eigendecomposition():
+    """JAX cannot differentiate its sqrtm (schur): V diag(sqrt(w)) V^-1 through eig is the
+    same principal square root, whose derivatives JAX has."""
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    jax.config.update("jax_enable_x64", True)
+    a = _near_identity_complex(3)
+    w_ = R(3, 3) + 1j * R(3, 3)
+
+    def theirs(a):
+        w, v = jax.lax.linalg.eig(a, compute_left_eigenvectors=False, enable_eigvec_derivs=True)
+        return (v * jnp.sqrt(w)[None, :]) @ jnp.linalg.inv(v)
+
+    def loss(sqrt):
+        return lambda a: jnp.abs(jnp.sum(sqrt(a) * w_)) ** 2
+
+    np.testing.assert_allclose(linalg.sqrtm(a), np.asarray(theirs(jnp.asarray(a))), rtol=1e-10)
+    want = np.asarray(jax.jit(jax.grad(loss(theirs)))(jnp.asarray(a)))
+    got = adcore.grad(lambda a: anp.abs(anp.sum(linalg.sqrtm(a) * w_)) ** 2)(a)
+    np.testing.assert_allclose(got, want, rtol=1e-8)
+    t = R(3, 3) + 1j * R(3, 3)
+    _, jt = jax.jit(lambda a, t: jax.jvp(theirs, (a,), (t,)))(jnp.asarray(a), jnp.asarray(t))
+    np.testing.assert_allclose(adcore.jvp(linalg.sqrtm, (a,), (t,))[1], np.asarray(jt), rtol=1e-8)
 
 
 def test_solve_sylvester():

@@ -40,6 +40,8 @@ NOT_TIGHT = {
     "DFTs (F F x is x reversed), so most dense entries cancel",
     "irfftn": "as dft: its complex input is built as F a + i F b, a second DFT",
     "irfftn_transpose": "as irfftn",
+    "hfft": "as irfftn (an irfft of the conjugate); batch axes are not mixed either",
+    "ihfft": "as dft (the conjugate of an rfft); batch axes are not mixed either",
     "solve_triangular": "reads one triangle only; the rule says dense per matrix",
     "solve_banded": "band storage's unused corners are never read; the rule says dense",
     "signal_convolve": "a convolution is banded (Toeplitz); the rule says dense",

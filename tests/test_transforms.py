@@ -271,8 +271,8 @@ def test_in_place_mutation_raises():
 
 
 def test_numpy_function_without_rule_is_named():
-    with pytest.raises(NotImplementedError, match="numpy.fft.hfft"):
-        adcore.grad(lambda x: np.sum(np.fft.hfft(x)))(np.ones(4))
+    with pytest.raises(NotImplementedError, match="numpy.polyfit"):
+        adcore.grad(lambda x: np.sum(np.polyfit(x, x, 1)))(np.ones(4))
 
 
 def test_gradients_are_writable_arrays():

@@ -15,7 +15,12 @@ Two primitives cover the whole module, each with its transpose:
               ``conj(rfftn(u))`` scaled, with the bins that irfft counts twice
               (all but the zero and Nyquist frequency) doubled.
 
-All three are linear, so they are marked ``meta["complex"]`` (complex values
+``hfft`` and ``ihfft`` (numpy's one-axis transforms of a Hermitian signal) are
+``irfft(conj(a))`` and ``conj(rfft(a))`` with the opposite norm; each is a
+primitive of its own (one kernel call), and its transpose is built from the
+ones above: ``conj(irfftn_transpose(g))`` and ``dft(conj(g))``.
+
+All of them are (real-)linear, so they are marked ``meta["complex"]`` (complex values
 and tangents in every mode, ``adcore.rules.complex_support``): a real-valued loss
 reaches a spectrum through ``abs``, ``real``, ``imag``, ``angle`` or through
 ``irfft``/``irfftn`` (``irfft(rfft(x) * h)``).
@@ -34,6 +39,7 @@ from adcore.core import (
 )
 from adcore.numpy import dispatch
 from adcore.numpy import roll as _roll
+from adcore.rules.elementwise import conj as _conj
 
 # ---- plain-numpy kernels ---------------------------------------------------------------------
 
@@ -130,6 +136,48 @@ defjvp(irfftn_p, lambda g, ans, c, *params: irfftn_p(g, *params), batched=True)
 defvjp_direct(irfftn_p, _irfftn_transpose)
 defjvp(irfftn_t, lambda g, ans, u, *params: irfftn_t(g, *params), batched=True)
 defvjp_direct(irfftn_t, _irfftn_t_transpose)
+
+# ---- Hermitian-signal transforms: hfft = irfft(conj(a)), ihfft = conj(rfft(a)) -----------------
+
+
+def _hfft_impl(a, axis, n, norm):
+    return np.fft.hfft(a, n, axis, norm)
+
+
+def _ihfft_impl(a, axis, n, norm):
+    if np.iscomplexobj(a):  # numpy's ihfft takes real arrays; the same map, extended
+        y = np.fft.fft(a, n, axis, _SWAP_NORM[norm])
+        return np.conj(_resize(y, (axis,), (n // 2 + 1,)))
+    return np.fft.ihfft(a, n, axis, norm)
+
+
+hfft_p = Primitive(_hfft_impl, name="hfft", family="fft")
+hfft_p.meta.update(kind="linear", arity=1, complex=True)
+ihfft_p = Primitive(_ihfft_impl, name="ihfft", family="fft")
+ihfft_p.meta.update(kind="linear", arity=1, complex=True)
+
+
+def _conj_if_complex(x):
+    return x if _is_real(x) else _conj(x)
+
+
+def _hfft_transpose(g, ans, a, axis, n, norm):
+    # hfft(a) = irfftn(conj(a)) with the opposite norm; conj is its own transpose
+    c = irfftn_t(g, (axis,), (n,), _sizes(a, (axis,)), _SWAP_NORM[norm], _is_real(a))
+    return _conj_if_complex(c)
+
+
+def _ihfft_transpose(g, ans, a, axis, n, norm):
+    # ihfft(a) = conj(dft(a): n points, the half spectrum kept); dft's transpose after conj
+    return dft(
+        _conj_if_complex(g), (axis,), (n,), _sizes(a, (axis,)), False, _SWAP_NORM[norm], _is_real(a)
+    )
+
+
+defjvp(hfft_p, lambda g, ans, a, *params: hfft_p(g, *params), batched=True)
+defvjp_direct(hfft_p, _hfft_transpose)
+defjvp(ihfft_p, lambda g, ans, a, *params: ihfft_p(g, *params), batched=True)
+defvjp_direct(ihfft_p, _ihfft_transpose)
 
 # ---- numpy.fft's signatures -------------------------------------------------------------------
 
@@ -242,6 +290,34 @@ def irfftn(a, s=None, axes=None, norm=None):
     return _real_inverse(a, s, axes, norm, "irfftn")
 
 
+def _hermitian_axis(a, n, axis, fname):
+    (axis,), _ = _axes_sizes(a, None, [axis], fname)
+    if n is not None and int(n) < 1:
+        raise ValueError(f"adcore.numpy.fft.{fname}: invalid number of data points {n}")
+    return axis
+
+
+def hfft(a, n=None, axis=-1, norm=None):
+    """numpy.fft.hfft: the real spectrum of a signal with Hermitian symmetry, given its
+    first half ``a``; ``n`` output points (numpy's default 2 (m - 1))."""
+    axis = _hermitian_axis(a, n, axis, "hfft")
+    if n is None:
+        n = 2 * (shape_of(a)[axis] - 1)
+        if n < 1:
+            raise ValueError(f"adcore.numpy.fft.hfft: invalid number of data points {n}")
+    return hfft_p(a, axis, int(n), _norm(norm, "hfft"))
+
+
+def ihfft(a, n=None, axis=-1, norm=None):
+    """numpy.fft.ihfft: the inverse of hfft, the half spectrum of a real signal ``a``."""
+    if not _is_real(a):
+        dtype = np.result_type(getval(a))
+        raise TypeError(f"adcore.numpy.fft.ihfft takes a real array, got {dtype}")
+    axis = _hermitian_axis(a, n, axis, "ihfft")
+    n = shape_of(a)[axis] if n is None else int(n)
+    return ihfft_p(a, axis, n, _norm(norm, "ihfft"))
+
+
 def _shift(x, axes, sign):
     nd = ndim_of(x)
     axes = tuple(range(nd)) if axes is None else axes
@@ -266,7 +342,8 @@ dispatch.FUNCTIONS.update(
     {
         getattr(np.fft, name): globals()[name]
         for name in (
-            "fft ifft fft2 ifft2 fftn ifftn rfft rfft2 rfftn irfft irfft2 irfftn fftshift ifftshift"
+            "fft ifft fft2 ifft2 fftn ifftn rfft rfft2 rfftn irfft irfft2 irfftn hfft ihfft "
+            "fftshift ifftshift"
         ).split()
     }
 )
@@ -277,10 +354,12 @@ __all__ = [
     "fftfreq",
     "fftn",
     "fftshift",
+    "hfft",
     "ifft",
     "ifft2",
     "ifftn",
     "ifftshift",
+    "ihfft",
     "irfft",
     "irfft2",
     "irfftn",

@@ -3,7 +3,8 @@
     import adcore.numpy as anp
     anp.linalg.slogdet(K)[1]          # or np.linalg.slogdet(K) on a traced K
 
-The rules live in ``adcore.rules.numpy_linalg``; this module is the
+The rules live in ``adcore.rules.numpy_linalg``, ``spectral`` (eigh, eig, svd,
+pinv, lstsq) and ``norms``; this module is the
 explicit namespace, plus numpy 2's array-API spellings (matrix_norm,
 vector_norm, matrix_transpose, and linalg.trace/diagonal/cross/outer over the
 last axes).
@@ -14,28 +15,30 @@ import numpy as _np
 from adcore.core import getval, shape_of
 from adcore.rules import contractions as _contractions
 from adcore.rules import diagonals as _diagonals
-from adcore.rules import numpy_linalg as _numpy_linalg
+from adcore.rules import norms as _norms
 from adcore.rules import shape as _shape
 from adcore.rules.matmul import matmul, outer
+from adcore.rules.norms import norm
 from adcore.rules.numpy_linalg import (
-    EighResult,
-    EigResult,
     SlogdetResult,
-    SVDResult,
     cholesky,
     det,
+    inv,
+    matrix_power,
+    multi_dot,
+    slogdet,
+    solve,
+)
+from adcore.rules.spectral import (
+    EighResult,
+    EigResult,
+    SVDResult,
     eig,
     eigh,
     eigvals,
     eigvalsh,
-    inv,
     lstsq,
-    matrix_power,
-    multi_dot,
-    norm,
     pinv,
-    slogdet,
-    solve,
     svd,
     svdvals,
 )
@@ -54,11 +57,11 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     if axis is None:
-        out = _numpy_linalg.norm(_shape.ravel(x), ord=ord)
+        out = _norms.norm(_shape.ravel(x), ord=ord)
         return _shape.reshape(out, (1,) * len(shape_of(x))) if keepdims else out
     # a tuple of axes is still one vector per slice (numpy), never a matrix norm
     axes = (axis,) if _np.ndim(axis) == 0 else tuple(axis)
-    return _numpy_linalg.vector_norm_over(x, ord, axes, keepdims)
+    return _norms.vector_norm_over(x, ord, axes, keepdims)
 
 
 def matrix_transpose(x, /):

@@ -23,8 +23,9 @@ Primitives and the composites built on them:
   matmul        matmul and outer
   contractions  einsum, and tensordot, inner, dot (every rank), vdot, kron, cross,
                 convolve, correlate on it
-  numpy_linalg  numpy.linalg: inv, solve, det, slogdet, cholesky, eig(h), svd, pinv,
-                lstsq, norm, multi_dot, matrix_power
+  numpy_linalg  numpy.linalg: inv, solve, det, slogdet, cholesky, multi_dot, matrix_power
+  spectral      numpy.linalg's eigh, eig, svd (packed outputs; real and complex), pinv, lstsq
+  norms         numpy.linalg.norm: vector and matrix norms
   nn            sigmoid, relu, softplus, logsumexp, softmax, log_softmax
   complex_support  which primitives take complex values (meta["complex"]); the others
                 get a TypeError naming them instead of a wrong derivative
@@ -49,11 +50,13 @@ from adcore.rules import (
     joining,
     matmul,
     nn,
+    norms,
     numpy_linalg,
     partials,
     reductions,
     reordering,
     shape,
+    spectral,
     statistics,
 )
 
@@ -74,10 +77,12 @@ __all__ = [
     "joining",
     "matmul",
     "nn",
+    "norms",
     "numpy_linalg",
     "partials",
     "reductions",
     "reordering",
     "shape",
+    "spectral",
     "statistics",
 ]

@@ -6,7 +6,9 @@ written from a complex derivative (arithmetic, exp/log, trig, prod, matmul, inv,
 solve, det) and every linear map (reshape, indexing, sum, einsum...) is already
 right for complex dtypes.  The non-holomorphic ones carry complex branches of
 their own: real, imag, conj, absolute (``elementwise``), logabsdet and cholesky of
-a Hermitian matrix (``numpy_linalg``).
+a Hermitian matrix (``numpy_linalg``), eigh, eig, svd and pinv, whose rules use
+conjugate transposes and fix the eigen/singular vectors' phases (``spectral``).
+The holomorphic nn gates (``nn``) only need their kernels to shift by the real part.
 
 Every other primitive is *real-only*: its rules assume real values (orderings,
 a real square root of x^2, real spectral decompositions), and would return a
@@ -29,6 +31,8 @@ COMPLEX_OK = frozenset(
     astype broadcast_to concatenate getitem reshape scatter_add transpose
     cumsum cumprod flip pad_zeros roll sum prod
     matmul einsum inv solve det logabsdet cholesky
+    eigh_packed eig_packed svd_packed pinv
+    sigmoid softplus logsumexp softmax log_softmax
     """.split()
 )
 

@@ -3,6 +3,12 @@
 They could be composed from exp/log/sum, but as gates they are faster (one
 node instead of five) and their rules reuse the output (sigmoid's local
 gradient is s(1-s), the notes' example of a gate whose derivative is cheap).
+
+Complex values, as JAX defines them: sigmoid, softplus, logsumexp, softmax and
+log_softmax are holomorphic (their rules hold as written under the bilinear
+pairing, ``complex_support``); the stabilising shift is the maximum of the *real*
+parts (the shift is exact for any constant), and the log is numpy's principal
+branch.  relu is an ordering and stays real-only.
 """
 
 import numpy as np
@@ -28,15 +34,30 @@ relu = partials.elementwise(
     name="relu",
     family="nn",
 )
+
+
+def _softplus_impl(x):
+    x = np.asarray(x)
+    if x.dtype.kind != "c":
+        return np.logaddexp(0.0, x)
+    m = np.maximum(x.real, 0.0)  # log(1 + e^x) = m + log(e^-m + e^(x - m))
+    return m + np.log(np.exp(-m) + np.exp(x - m))
+
+
 softplus = partials.elementwise(
-    lambda x: np.logaddexp(0.0, x), lambda ans, x: sigmoid(x), name="softplus", family="nn"
+    _softplus_impl, lambda ans, x: sigmoid(x), name="softplus", family="nn"
 )
+
+
+def _real_max(x, axis):
+    """The shift of a stable exp-sum: max over the real parts, 0 where not finite."""
+    m = np.max(x.real, axis=axis, keepdims=True)
+    return np.where(np.isfinite(m), m, 0.0)
 
 
 def _lse_impl(x, axis=None, keepdims=False):
     x = np.asarray(x)
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
+    m = _real_max(x, axis)
     out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axis)
 
@@ -54,7 +75,7 @@ red.defweighted(logsumexp, _lse_weights)
 
 def _softmax_impl(x, axis=-1):
     x = np.asarray(x)
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    e = np.exp(x - np.max(x.real, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 

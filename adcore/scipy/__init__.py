@@ -21,9 +21,10 @@ from adcore.rules import complex_support as _complex_support
 from adcore.scipy import integrate, linalg, signal, special, stats
 
 # scipy's primitives register after adcore.rules marked the built-in ones: mark them
-# too.  None is in COMPLEX_OK, so all are real-only (their rules assume real values:
-# real special-function derivatives, real Schur forms, real banded solves) and refuse
-# complex values by name instead of returning a silently wrong derivative.
+# too.  All but linalg's sqrtm and solve_sylvester (holomorphic, marked complex where
+# they are defined) are real-only (their rules assume real values: real
+# special-function derivatives, real banded and triangular solves) and refuse complex
+# values by name instead of returning a silently wrong derivative.
 _complex_support.install()
 
 __all__ = ["integrate", "linalg", "signal", "special", "stats"]

@@ -11,6 +11,11 @@ the solver reads):
   equation with the same A and B;
 * ``sqrtm``: dX solves X dX + dX X = dA.
 
+The last two take complex matrices (``meta["complex"]``): both maps are
+holomorphic, so the rules hold as written under the bilinear pairing of
+``adcore.core.reverse`` (transposes, no conjugates).  A real matrix without a
+real square root has a complex one (scipy's), differentiated the same way.
+
 ``cho_factor``/``cho_solve`` are built on ``numpy.linalg.cholesky`` and two
 triangular solves.  The rules work on single (unbatched) matrices; batched
 tangents loop over the batch.
@@ -127,12 +132,11 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
 
 
 def _sylvester_impl(a, b, q):
-    _real_only("solve_sylvester", a, b, q)
     return sl.solve_sylvester(a, b, q)
 
 
 solve_sylvester = Primitive(_sylvester_impl, name="solve_sylvester", family="scipy.linalg")
-solve_sylvester.meta.update(kind="linalg", arity=3)
+solve_sylvester.meta.update(kind="linalg", arity=3, complex=True)
 
 
 def _syl_adjoint(g, a, b):
@@ -155,20 +159,16 @@ defvjp_direct(
 
 
 def _sqrtm_impl(a):
-    _real_only("sqrtm", a)
     out = sl.sqrtm(a)
-    if np.iscomplexobj(out):
+    if np.iscomplexobj(out) and not np.iscomplexobj(a):
+        # scipy may return a real matrix's real square root with zero imaginary parts
         if np.allclose(out.imag, 0.0, atol=1e-12 * max(1.0, np.abs(out).max())):
             return out.real
-        raise NotImplementedError(
-            "adcore.scipy.linalg.sqrtm: this matrix has no real square root (its square root "
-            "is complex), and complex results are not differentiated"
-        )
     return out
 
 
 sqrtm_p = Primitive(_sqrtm_impl, name="sqrtm", family="scipy.linalg")
-sqrtm_p.meta.update(kind="linalg", arity=1)
+sqrtm_p.meta.update(kind="linalg", arity=1, complex=True)
 defjvp(sqrtm_p, lambda g, ans, a: solve_sylvester(ans, ans, g))
 defvjp_direct(
     sqrtm_p,
@@ -178,6 +178,9 @@ defvjp_direct(
 
 
 def sqrtm(A, disp=True, blocksize=64):
+    """The principal square root X of A (X @ X = A), real or complex: complex when A is,
+    or when a real A has no real square root (scipy's).  Differentiable where X and -X
+    share no eigenvalue (none of A's on the closed negative real axis)."""
     return sqrtm_p(A)
 
 

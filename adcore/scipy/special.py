@@ -298,8 +298,12 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     """``log(sum(b * exp(a)))`` over ``axis``, differentiable in ``a`` and in the weights ``b``.
 
     As scipy: with ``return_sign`` the pair (log|s|, sign(s)); without it a
-    negative sum gives NaN.
+    negative sum gives NaN.  Complex ``a`` or ``b`` (as scipy and JAX): the
+    principal complex log of s, and with ``return_sign`` (log|s|, s / |s|), both
+    differentiable.
     """
+    if np.iscomplexobj(getval(a)) or np.iscomplexobj(getval(b)):
+        return _complex_logsumexp(a, axis, b, keepdims, return_sign)
     if b is None:
         out = anp.logsumexp(a, axis=axis, keepdims=keepdims)
         return (out, np.ones(np.shape(getval(out)))) if return_sign else out
@@ -314,6 +318,20 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
         out = anp.squeeze(out, axis=axis) if axis is not None else anp.reshape(out, ())
         sign = np.squeeze(sign, axis=axis) if axis is not None else sign.reshape(())
     return (out, sign) if return_sign else out
+
+
+def _complex_logsumexp(a, axis, b, keepdims, return_sign):
+    if b is None:
+        out = anp.logsumexp(a, axis=axis, keepdims=keepdims)
+    else:  # the shift: the real parts' maximum, a constant exact in every derivative
+        shift = np.max(np.real(getval(a)), axis=axis, keepdims=True)
+        shift = np.where(np.isfinite(shift), shift, 0.0)
+        out = anp.log(anp.sum(b * anp.exp(a - shift), axis=axis, keepdims=True)) + shift
+        if not keepdims:
+            out = anp.squeeze(out, axis=axis) if axis is not None else anp.reshape(out, ())
+    if not return_sign:
+        return out
+    return anp.real(out), anp.exp(1j * anp.imag(out))  # log|s| and s / |s|
 
 
 def softmax(x, axis=None):

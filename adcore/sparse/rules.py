@@ -308,7 +308,7 @@ def _solve_rhs(b_shape, labels, out_shape):
 
 # ---- the table ----------------------------------------------------------------------------
 LINEAR = {"add", "subtract", "negative", "deg2rad", "rad2deg", "where", "astype", "sum", "cumsum"}
-LINEAR |= {"dft", "irfftn", "irfftn_transpose"}  # adcore.numpy.fft
+LINEAR |= {"dft", "irfftn", "irfftn_transpose", "hfft", "ihfft"}  # adcore.numpy.fft
 LINEAR |= {"real", "imag", "conj"}  # real-linear maps of a complex argument
 PIECEWISE = {
     "absolute",
