@@ -40,6 +40,11 @@ def _minus(a, b):
     return [ts.total([p, _negated(q)]) for p, q in zip(a, b)]
 
 
+def _product(a, b):
+    """``ts.mul`` where the leading terms may be zero (None) too."""
+    return [ts.times(a[0], b[0])] + ts.mul(a, b, 0.0)[1:]
+
+
 def _dtype_of(x):
     return np.result_type(getval(x))
 
@@ -91,7 +96,7 @@ def _arctan2(ans, args, full):
     k = len(y) - 1
     r = _plus(ts.mul(y, y), ts.mul(x, x))
     dy, dx = slope(y), slope(x)
-    top = _minus(ts.mul(x[:k], dy, ts.times(x[0], dy[0])), ts.mul(y[:k], dx, ts.times(y[0], dx[0])))
+    top = _minus(_product(x[:k], dy), _product(y[:k], dx))
     q = ts.div(top, r[:k], None if top[0] is None else top[0] / r[0])
     return antiderivative(q, ans)
 
