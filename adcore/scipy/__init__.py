@@ -26,4 +26,9 @@ from adcore.scipy import integrate, linalg, signal, special, stats
 # complex values by name instead of returning a silently wrong derivative.
 _complex_support.install()
 
+# and give them their native Taylor rules (adcore.taylor attached the built-in ones)
+from adcore.taylor import special_rules as _special_rules  # noqa: E402
+
+_special_rules.install()
+
 __all__ = ["integrate", "linalg", "signal", "special", "stats"]
