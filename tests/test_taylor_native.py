@@ -168,3 +168,53 @@ def test_grad_through_a_native_rule_matches_the_jvp_derived_rule(name, monkeypat
     native = adcore.grad(third)(x0)
     monkeypatch.setitem(PRIMS[name].variants, "taylor", jvp_derived)
     np.testing.assert_allclose(native, adcore.grad(third)(x0), rtol=1e-9, atol=1e-10)
+
+
+# ---- adcore.scipy.special --------------------------------------------------------------------
+def _special(name):
+    sp = pytest.importorskip("adcore.scipy.special")
+    return getattr(sp, name)
+
+
+@pytest.mark.parametrize("name", ["gammaln", "digamma", "gamma", "rgamma"])
+def test_gamma_family_left_of_zero_and_at_the_zeros_of_rgamma(name):
+    f = _special(name)
+    assert adcore.registry()[name]["taylor"]
+    x = np.array([-0.5, -1.7, 2.3])
+    _check(f, x, _coeffs(3), rtol=1e-8)
+    if name == "rgamma":  # 1/gamma is 0 at 0, -1, -2: the JVP-derived rule there, exact
+        _check(f, np.array([0.0, -1.0, -2.0, 0.5]), _coeffs(4), rtol=1e-8)
+
+
+def test_xlogy_at_zero_and_xlog1py_at_minus_one():
+    xlogy, xlog1py = _special("xlogy"), _special("xlog1py")
+    y = np.array([0.0, 0.5, 2.0])
+    cs = _coeffs(3)
+    # y = 0 reaches log(0): those calls take the JVP-derived rule
+    got = _check(lambda a: xlogy(a, y + 1.0), np.array([0.0, 1.0, -2.0]), cs)
+    assert np.all(np.isfinite(got))
+    _check(lambda b: xlogy(np.array([0.0, 1.0, 2.0]), b), y + 0.3, cs)
+    _check(lambda b: xlog1py(np.array([1.5, -1.0, 2.0]), b), y - 0.5, cs)
+
+
+@pytest.mark.parametrize("name", ["ive", "i0e", "i1e"])
+def test_scaled_bessel_on_both_sides_of_zero(name):
+    f = _special(name)
+    x = np.array([-1.3, -0.2, 0.4, 2.0])
+    g = (lambda a: f(1.5, a)) if name == "ive" else f
+    _check(g, x, _coeffs(4), rtol=1e-8)
+
+
+def test_inverse_error_functions_and_the_normal_tail():
+    cs = _coeffs(3)
+    _check(_special("erfinv"), np.array([-0.95, 0.0, 0.9]), cs, rtol=1e-8)
+    _check(_special("ndtri"), np.array([0.02, 0.5, 0.97]), cs, rtol=1e-8)
+    # far in the left tail log Phi(x) ~ -x^2/2: the rule works in logs and stays finite
+    got = _check(_special("log_ndtr"), np.array([-30.0, -8.0, 1.0]), cs, rtol=1e-7)
+    assert np.all(np.isfinite(got))
+
+
+def test_a_traced_shape_parameter_is_refused_by_name():
+    zeta = _special("zeta")
+    with pytest.raises(NotImplementedError, match="zeta.*'x'"):
+        adcore.taylor_derivatives(lambda s: zeta(s, 1.5), 3.0, 1.0, order=3)
