@@ -218,3 +218,46 @@ def test_a_traced_shape_parameter_is_refused_by_name():
     zeta = _special("zeta")
     with pytest.raises(NotImplementedError, match="zeta.*'x'"):
         adcore.taylor_derivatives(lambda s: zeta(s, 1.5), 3.0, 1.0, order=3)
+
+
+def _batched_vs_alone(f, xs, seed=7):
+    rng = np.random.default_rng(seed)
+    batches = [[rng.standard_normal((3,) + np.shape(x)) for _ in range(ORDER)] for x in xs]
+    _, together = adcore.jet(f, tuple(xs), tuple(batches), batched=True)
+    for d in range(3):
+        _, alone = adcore.jet(f, tuple(xs), tuple([t[d] for t in b] for b in batches))
+        for n, (t, a) in enumerate(zip(together, alone), 1):
+            np.testing.assert_allclose(t[d], a, rtol=1e-10, atol=1e-12, err_msg=f"order {n}")
+
+
+def _spd(n, seed):
+    m = np.random.default_rng(seed).standard_normal((n, n))
+    return m @ m.T + n * np.eye(n)
+
+
+@pytest.mark.parametrize("name", ["inv", "det", "logabsdet", "cholesky", "prod", "cumprod",
+                                  "logsumexp", "softmax"])  # fmt: skip
+def test_batched_directions_through_the_new_rules(name):
+    if name in ("inv", "det", "logabsdet", "cholesky"):
+        f = {"logabsdet": lambda a: anp.linalg.slogdet(a)[1]}.get(name) or getattr(anp.linalg, name)
+        x = _spd(3, 8)
+    else:
+        f, x = (lambda y: getattr(anp, name)(y, axis=0)), np.array([[0.4, 0.0], [-1.1, 0.7]])
+    _batched_vs_alone(f, [x])
+
+
+@pytest.mark.parametrize("name", ["solve_triangular", "solve_sylvester", "sqrtm", "convolve"])
+def test_scipy_rules_loop_a_batch_over_directions(name):
+    sl = pytest.importorskip("adcore.scipy.linalg")
+    signal = pytest.importorskip("adcore.scipy.signal")
+    a, b = _spd(3, 9), np.random.default_rng(10).standard_normal((3, 2))
+    assert adcore.registry()["signal_convolve" if name == "convolve" else name]["taylor"]
+    if name == "solve_triangular":
+        _batched_vs_alone(lambda m, c: sl.solve_triangular(m, c, lower=True), [np.tril(a), b])
+    elif name == "solve_sylvester":
+        _batched_vs_alone(sl.solve_sylvester, [a, a.T + np.eye(3), a[:, :3]])
+    elif name == "sqrtm":
+        _batched_vs_alone(sl.sqrtm, [a])
+        _check(sl.sqrtm, a, _coeffs((3, 3), 11), rtol=1e-8)
+    else:
+        _batched_vs_alone(signal.convolve, [np.array([1.0, -0.5, 2.0]), np.array([0.3, 0.8])])

@@ -27,8 +27,8 @@ from adcore.scipy import integrate, linalg, signal, special, stats
 _complex_support.install()
 
 # and give them their native Taylor rules (adcore.taylor attached the built-in ones)
-from adcore.taylor import special_rules as _special_rules  # noqa: E402
+from adcore.taylor import scipy_rules as _scipy_rules  # noqa: E402
 
-_special_rules.install()
+_scipy_rules.install()
 
 __all__ = ["integrate", "linalg", "signal", "special", "stats"]

@@ -117,6 +117,9 @@ def _sinc_derivative(ans, args, full, order=1):
     return compose(full[0], _sinc_taylor(args[0], order, len(full[0]) - 1), ans)
 
 
+# linear maps (complex parts, Fourier transforms): the JVP rule per coefficient
+LINEAR = ["conj", "real", "imag", "dft", "irfftn", "irfftn_transpose"]
+
 RECURRENCES = {
     "logaddexp": _logaddexp,
     "logaddexp2": _logaddexp2,

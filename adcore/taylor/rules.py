@@ -427,6 +427,7 @@ def native_rules():
     # the later rules (more_rules, linalg_rules): new tables beside these, same kinds
     table.update({name: elementwise(r) for name, r in more_rules.RECURRENCES.items()})
     table.update(more_rules.REDUCTIONS)
+    table.update({name: per_coefficient for name in more_rules.LINEAR})
     table.update(linalg_rules.RULES)
     return table
 

@@ -1,4 +1,4 @@
-"""Native Taylor rules for adcore.scipy.special, attached when adcore.scipy is imported.
+"""Native Taylor rules for adcore.scipy.special (attached by ``scipy_rules``).
 
 Three ways, by what the derivative is:
 
@@ -318,7 +318,8 @@ def _usable(name, args, series, ans):
     return True
 
 
-def _guarded(name, recurrence):
+def guarded(name, recurrence):
+    """The native rule of ``name``, or the JVP-derived one where ``_usable`` says no."""
     native = elementwise(recurrence)
 
     def rule(prim, ans, args, series, kwargs, tag):
@@ -329,9 +330,3 @@ def _guarded(name, recurrence):
     rule.__name__ = f"{name}_taylor"
     rule.__doc__ = recurrence.__doc__
     return rule
-
-
-def install():
-    """Attach these rules to adcore.scipy.special's primitives (``variants["taylor"]``)."""
-    for name, recurrence in RECURRENCES.items():
-        get_primitive(name).variants["taylor"] = _guarded(name, recurrence)
