@@ -261,3 +261,21 @@ def test_scipy_rules_loop_a_batch_over_directions(name):
         _check(sl.sqrtm, a, _coeffs((3, 3), 11), rtol=1e-8)
     else:
         _batched_vs_alone(signal.convolve, [np.array([1.0, -0.5, 2.0]), np.array([0.3, 0.8])])
+
+
+@pytest.mark.parametrize("name", ["gammaln", "erfinv", "j0", "log_ndtr", "ive", "sqrtm"])
+def test_grad_through_a_scipy_rule_matches_the_jvp_derived_rule(name, monkeypatch):
+    rng = np.random.default_rng(12)
+    if name == "sqrtm":
+        f, x0, v = pytest.importorskip("adcore.scipy.linalg").sqrtm, _spd(3, 13), _spd(3, 14)
+    else:
+        g = _special(name)
+        f = (lambda a: g(0.5, a)) if name == "ive" else g
+        x0, v = rng.uniform(-0.8, 0.8, 4) + (1.5 if name == "gammaln" else 0.0), rng.normal(size=4)
+
+    def third(x):
+        return anp.sum(adcore.taylor_derivatives(f, x, v, order=3)[2])
+
+    native = adcore.grad(third)(x0)
+    monkeypatch.setitem(PRIMS[name].variants, "taylor", jvp_derived)
+    np.testing.assert_allclose(native, adcore.grad(third)(x0), rtol=1e-8, atol=1e-10)
