@@ -14,6 +14,7 @@ import numpy as np
 
 import adcore
 import adcore.numpy as anp
+import adcore.scipy.linalg as asl
 import adcore.scipy.special as asp
 from adcore.core import get_primitive
 from adcore.taylor.fallback import jvp_derived
@@ -41,6 +42,11 @@ def cases(rng):
         "gammaln": (asp.gammaln, x),
         "erfinv": (asp.erfinv, x - 1.0),
         "j0": (asp.j0, x),
+        "sqrtm": (asl.sqrtm, spd),
+        "solve_triangular": (
+            lambda a: asl.solve_triangular(a, spd[:, :2], lower=True),
+            np.tril(spd),
+        ),
     }
 
 
@@ -51,7 +57,7 @@ def main():
     ap.add_argument("--only", nargs="*")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
-    print(f"{'primitive':>10} {'k':>2} {'native ms':>10} {'derived ms':>11} {'speedup':>8}")
+    print(f"{'primitive':>16} {'k':>2} {'native ms':>10} {'derived ms':>11} {'speedup':>8}")
     for name, (f, x0) in cases(rng).items():
         if args.only and name not in args.only:
             continue
@@ -74,7 +80,7 @@ def main():
                 repeats=args.repeats,
             )
             print(
-                f"{name:>10} {k:>2} {t['native'] * 1e3:10.2f} {t['derived'] * 1e3:11.2f} "
+                f"{name:>16} {k:>2} {t['native'] * 1e3:10.2f} {t['derived'] * 1e3:11.2f} "
                 f"{t['derived'] / t['native']:7.1f}x",
                 flush=True,
             )
