@@ -18,7 +18,7 @@ output.  Three kinds:
 
 Primitives are looked up by registry name, in ``native_rules`` at the bottom: the
 one place that knows which primitives have native rules (the tables here, those
-of ``more_rules`` and ``linalg_rules``, and ``special_rules`` for adcore.scipy).
+of ``more_rules`` and ``linalg_rules``; ``scipy_rules`` for adcore.scipy's).
 The rest get theirs from the JVP rule (``fallback.py``).
 """
 
