@@ -112,9 +112,14 @@ def test_jet_of_a_gradient_and_jvp_of_a_jet():
     np.testing.assert_allclose(t, want, rtol=1e-9)
 
 
-def test_jvp_derived_fallback_serves_primitives_without_a_rule():
+@pytest.mark.parametrize("native", [True, False])
+def test_inverse_along_a_matrix_curve_native_and_derived(native, monkeypatch):
     A = np.array([[3.0, 1.0], [1.0, 2.0]])
-    assert "taylor" not in adcore.registry()["inv"]
+    assert adcore.registry()["inv"]["taylor"]
+    if not native:  # the JVP-derived rule every primitive without a native one gets
+        from adcore.taylor.fallback import jvp_derived
+
+        monkeypatch.setitem(PRIMS["inv"].variants, "taylor", jvp_derived)
 
     def f(s):
         return anp.linalg.inv(A + s * np.eye(2))
@@ -125,6 +130,18 @@ def test_jvp_derived_fallback_serves_primitives_without_a_rule():
     for k, d in enumerate(got, 1):
         want = (-1) ** k * math.factorial(k) * np.linalg.matrix_power(inv, k + 1)
         np.testing.assert_allclose(d, want, rtol=1e-10)
+
+
+def test_jvp_derived_fallback_serves_primitives_without_a_rule():
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    assert "taylor" not in adcore.registry()["eigh_packed"]
+
+    def f(s):  # eigenvalues of A + s I move with slope 1 and no curvature
+        return anp.linalg.eigvalsh(A + s * np.eye(2))
+
+    got = adcore.taylor_derivatives(f, 0.0, 1.0, order=4)
+    np.testing.assert_allclose(got[0], np.ones(2), rtol=1e-10)
+    np.testing.assert_allclose(got[1:], np.zeros((3, 2)), atol=1e-10)
 
 
 def test_native_linear_solve_along_a_matrix_curve():

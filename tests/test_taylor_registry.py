@@ -138,5 +138,6 @@ def test_registry_reports_native_rules_and_every_primitive_works():
     native = sorted(n for n in NAMES if table[n].get("taylor"))
     for must in ("multiply", "divide", "exp", "log", "sin", "cos", "power", "sqrt", "tanh"):
         assert must in native
-    assert "solve" in native
-    assert "inv" not in native and "eigh_packed" not in native  # these use the fallback
+    for must in ("solve", "inv", "det", "cholesky", "logsumexp", "prod", "hypot", "arctan2"):
+        assert must in native
+    assert "eigh_packed" not in native and "svd_packed" not in native  # these use the fallback

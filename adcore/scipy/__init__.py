@@ -27,4 +27,9 @@ from adcore.scipy import integrate, linalg, signal, special, stats
 # values by name instead of returning a silently wrong derivative.
 _complex_support.install()
 
+# and give them their native Taylor rules (adcore.taylor attached the built-in ones)
+from adcore.taylor import scipy_rules as _scipy_rules  # noqa: E402
+
+_scipy_rules.install()
+
 __all__ = ["integrate", "linalg", "signal", "special", "stats"]

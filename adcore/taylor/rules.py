@@ -16,9 +16,10 @@ output.  Three kinds:
   product of the operands' series through the primitive itself.
 * ``linear_solve``: ``solve``'s series from ``A y = b``, through its JVP rules.
 
-Primitives are looked up by registry name, in ``NATIVE`` at the bottom: the one
-place that knows which primitives have native rules.  The rest get theirs
-from the JVP rule (``fallback.py``).
+Primitives are looked up by registry name, in ``native_rules`` at the bottom: the
+one place that knows which primitives have native rules (the tables here, those
+of ``more_rules`` and ``linalg_rules``; ``scipy_rules`` for adcore.scipy's).
+The rest get theirs from the JVP rule (``fallback.py``).
 """
 
 import itertools
@@ -27,6 +28,7 @@ import numpy as np
 
 import adcore.numpy as anp
 from adcore.core import NONDIFF, get_primitive, getval, shape_of
+from adcore.taylor import linalg_rules, more_rules
 from adcore.taylor import series as ts
 
 LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
@@ -422,6 +424,11 @@ def native_rules():
     table.update({name: per_coefficient for name in PER_COEFFICIENT})
     table.update({name: multilinear for name in MULTILINEAR})
     table.update(OTHERS)
+    # the later rules (more_rules, linalg_rules): new tables beside these, same kinds
+    table.update({name: elementwise(r) for name, r in more_rules.RECURRENCES.items()})
+    table.update(more_rules.REDUCTIONS)
+    table.update({name: per_coefficient for name in more_rules.LINEAR})
+    table.update(linalg_rules.RULES)
     return table
 
 
