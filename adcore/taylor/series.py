@@ -8,13 +8,28 @@ terms that vanish cost nothing.  Everything is written with operators and
 (``grad`` of a jet) and carry leading batch axes.
 """
 
+import numpy as np
+
 
 def total(terms):
-    """The sum of the terms that are not None (None if all are)."""
+    """The sum of the terms that are not None (None if all are).
+
+    Once the partial sum is a fresh array of our own (after the first addition),
+    the rest is added into it in place: one buffer per sum instead of one per
+    term, which matters when each term is a page-faulted, mmapped temporary.
+    """
     out = None
+    owned = False
     for t in terms:
-        if t is not None:
-            out = t if out is None else out + t
+        if t is None:
+            continue
+        if out is None:
+            out = t  # maybe the caller's array: never written into
+        elif owned and type(t) is np.ndarray and t.shape == out.shape and t.dtype == out.dtype:
+            out += t
+        else:
+            out = out + t
+            owned = type(out) is np.ndarray
     return out
 
 
