@@ -121,11 +121,12 @@ def test_kernels_step_aside_where_they_cannot_run(always):
     assert _fast("power", x**2.5, (x, 2.5), [[c, c], [c, c]]) is None  # a moving exponent
 
 
-def test_small_jets_stay_on_numpy_by_default():
+def test_low_orders_stay_on_numpy_by_default():
     x, c = np.linspace(0.5, 1.5, 6), np.ones(6)
-    assert _fast("tanh", np.tanh(x), (x,), [[c, c]]) is None  # 6 * 3^2 < threshold()
-    big = np.linspace(0.0, 1.0, 8192)
-    assert _fast("tanh", np.tanh(big), (big,), [[big] * 2]) is not None
+    assert taylor.MIN_ORDER > 1
+    low = [c] * (taylor.MIN_ORDER - 1)
+    assert _fast("tanh", np.tanh(x), (x,), [low]) is None
+    assert _fast("tanh", np.tanh(x), (x,), [low + [c]]) is not None
 
 
 def _mlp_params(rng, sizes):
