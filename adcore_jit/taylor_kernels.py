@@ -70,31 +70,44 @@ def _present(rows, j, m):
 
 @njit(inline="always", error_model="numpy")
 def _accumulate(acc, U, V, rows, lo, hi, n):
-    """acc += sum_(j=lo..hi) U[j] V[n-j], left to right as series.total adds, skipping the
-    zero U[j] (``rows[j] < 0``).  Four terms per pass over acc where they are all
-    nonzero: the loop is bound by loads and stores, not by the multiply-adds."""
+    """acc = sum_(j=lo..hi) U[j] V[n-j], left to right as series.total adds, skipping the
+    zero U[j] (``rows[j] < 0``); zeros when every term is.  Four terms per pass over acc
+    where they are all nonzero: the loops are bound by loads and stores, not by the
+    multiply-adds.  The first pass writes acc instead of adding to it."""
+    fresh = True
     j = lo
     while j <= hi:
         if j + 3 <= hi and _present(rows, j, 4):
             u1, u2, u3, u4 = U[j], U[j + 1], U[j + 2], U[j + 3]
             v1, v2, v3, v4 = V[n - j], V[n - j - 1], V[n - j - 2], V[n - j - 3]
-            for i in range(BLOCK):
-                acc[i] = acc[i] + u1[i] * v1[i] + u2[i] * v2[i] + u3[i] * v3[i] + u4[i] * v4[i]
+            if fresh:
+                for i in range(BLOCK):
+                    acc[i] = u1[i] * v1[i] + u2[i] * v2[i] + u3[i] * v3[i] + u4[i] * v4[i]
+            else:
+                for i in range(BLOCK):
+                    acc[i] = acc[i] + u1[i] * v1[i] + u2[i] * v2[i] + u3[i] * v3[i] + u4[i] * v4[i]
+            fresh = False
             j += 4
         else:
             if _present(rows, j, 1):
                 u, v = U[j], V[n - j]
-                for i in range(BLOCK):
-                    acc[i] += u[i] * v[i]
+                if fresh:
+                    for i in range(BLOCK):
+                        acc[i] = u[i] * v[i]
+                else:
+                    for i in range(BLOCK):
+                        acc[i] += u[i] * v[i]
+                fresh = False
             j += 1
+    if fresh:
+        for i in range(BLOCK):
+            acc[i] = 0.0
 
 
 @njit(inline="always", error_model="numpy")
 def _integrate(JA, P, Y, rows, n, s):
     """Y[n] = (s / n) sum_(j=1..n) JA[j] P[n-j] over the nonzero a_j."""
     acc = Y[n]
-    for i in range(BLOCK):
-        acc[i] = 0.0
     _accumulate(acc, JA, P, rows, 1, n, n)
     f = s / n
     for i in range(BLOCK):
@@ -102,18 +115,18 @@ def _integrate(JA, P, Y, rows, n, s):
 
 
 @njit(inline="always", error_model="numpy")
-def _square_term(Y, n, dst):
-    """dst[n] = coefficient n of Y^2: each pair once, doubled, plus the middle square."""
+def _square_term(Y, n, dst, sign):
+    """dst[n] = sign * (coefficient n of Y^2): each pair once, doubled, plus the middle
+    square (series.square_term's order of operations)."""
     d = dst[n]
-    for i in range(BLOCK):
-        d[i] = 0.0
     _accumulate(d, Y, Y, _ALL, 0, (n + 1) // 2 - 1, n)
-    for i in range(BLOCK):
-        d[i] += d[i]
     if n % 2 == 0:
         h = Y[n // 2]
         for i in range(BLOCK):
-            d[i] += h[i] * h[i]
+            d[i] = sign * ((d[i] + d[i]) + h[i] * h[i])
+    else:
+        for i in range(BLOCK):
+            d[i] = sign * (d[i] + d[i])
 
 
 @njit(inline="always", error_model="numpy")
@@ -154,14 +167,14 @@ def integrate_family(kind, a, rows, y0, p0, scale, out):
                 if kind == EXP:
                     for i in range(BLOCK):
                         p[i] = y[i]
-                else:
-                    _square_term(Y, n, P)
-                    if kind == TANH:
-                        for i in range(BLOCK):
-                            p[i] = -p[i]
-                    elif kind == SIGMOID:
-                        for i in range(BLOCK):
-                            p[i] = y[i] - p[i]
+                elif kind == TANH:
+                    _square_term(Y, n, P, -1.0)
+                elif kind == TAN:
+                    _square_term(Y, n, P, 1.0)
+                else:  # SIGMOID
+                    _square_term(Y, n, P, -1.0)
+                    for i in range(BLOCK):
+                        p[i] = y[i] + p[i]
 
 
 @njit(cache=True, error_model="numpy")
@@ -352,10 +365,10 @@ def softplus(a, rows, s0, y0, out):
                     break
                 _integrate(JA, Q, S, rows, n, 1.0)  # s to order n, for y_(n+1)
                 if n < k - 1:
-                    _square_term(S, n, Q)
+                    _square_term(S, n, Q, -1.0)
                     q, sn = Q[n], S[n]
                     for i in range(BLOCK):
-                        q[i] = sn[i] - q[i]
+                        q[i] = sn[i] + q[i]
 
 
 @njit(cache=True, error_model="numpy")
