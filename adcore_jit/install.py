@@ -6,9 +6,11 @@ back to the original rule (nested transforms, small or strided arrays,
 broadcasting, mixed dtypes), and marks the primitive ``variants["jitted"]``.
 It also swaps the forward implementation (``impl``) of the primitives in
 ``fused.IMPLS`` (the same numpy ufuncs, written into recycled buffers from
-``pool``) and the core's one hook, ``adcore.core.hooks.add`` (the sum of two
-tangents, and the sweep's ``a + c`` at a fork), and, when scipy is installed,
-the greedy-coloring loops of ``adcore.sparse.coloring.LOOPS``.
+``pool``), the Taylor rule (``variants["taylor"]``) of the primitives in
+``taylor.RULES`` (a whole recurrence in one kernel) and the core's one hook,
+``adcore.core.hooks.add`` (the sum of two tangents, and the sweep's ``a + c``
+at a fork), and, when scipy is installed, the greedy-coloring loops of
+``adcore.sparse.coloring.LOOPS``.
 
 ``disable()`` puts back exactly the objects that were there; a slot someone
 re-registered while enabled is left alone.  The pool keeps its free buffers
@@ -22,7 +24,7 @@ import threading
 import numpy as np
 
 from adcore.core import NONDIFF, all_primitives, hooks
-from adcore_jit import fused
+from adcore_jit import fused, taylor
 
 _lock = threading.Lock()
 _installed = None  # list of (table, key, original, replacement) while enabled
@@ -42,9 +44,22 @@ def _accelerated(original, fast, name):
     return rule
 
 
+def _accelerated_taylor(original, fast, name):
+    def rule(prim, ans, args, series, kwargs, tag):
+        if type(ans) is np.ndarray and not kwargs:
+            out = fast(ans, args, series, tag)
+            if out is not None:
+                return out
+        return original(prim, ans, args, series, kwargs, tag)
+
+    rule.__name__ = rule.__qualname__ = f"{name}_taylor_jit"
+    rule.original = original
+    return rule
+
+
 def accelerated_table():
-    """{primitive object: (fused rules, impl maker)} for the built-in primitives
-    ``fused.RULES`` and ``fused.IMPLS`` name.
+    """{primitive object: (fused rules, impl maker, fast Taylor rule)} for the built-in
+    primitives ``fused.RULES``, ``fused.IMPLS`` and ``taylor.RULES`` name.
 
     Names are resolved to objects once, here: the plain registry name is the
     built-in primitive (registered when adcore is imported); a user's primitive
@@ -52,11 +67,11 @@ def accelerated_table():
     """
     prims = all_primitives()
     table = {}
-    for name in sorted(set(fused.RULES) | set(fused.IMPLS)):
+    for name in sorted(set(fused.RULES) | set(fused.IMPLS) | set(taylor.RULES)):
         prim = prims.get(name)
         if prim is None or prim.family == "user":
             continue
-        table[prim] = (fused.RULES.get(name, {}), fused.IMPLS.get(name))
+        table[prim] = (fused.RULES.get(name, {}), fused.IMPLS.get(name), taylor.RULES.get(name))
     return table
 
 
@@ -80,10 +95,14 @@ def enable():
         if _installed is not None:
             return
         swaps = []
-        for prim, (rules, maker) in accelerated_table().items():
+        for prim, (rules, maker, fast_taylor) in accelerated_table().items():
             mine = _swap(prim, "jvps", rules) + _swap(prim, "vjps", rules)
             if maker is not None:
                 mine.append((prim, "impl", prim.impl, maker(prim.impl)))
+            native = prim.variants.get("taylor")
+            if fast_taylor is not None and native is not None:
+                replacement = _accelerated_taylor(native, fast_taylor, prim.name)
+                mine.append((prim.variants, "taylor", native, replacement))
             if mine:
                 had = prim.variants.get("jitted", _ABSENT)
                 mine.append((prim.variants, "jitted", had, True))

@@ -8,7 +8,8 @@ or loaded from numba's on-disk cache, here rather than inside a timed call.
 import numpy as np
 from numba.core.registry import CPUDispatcher
 
-from adcore_jit import coloring, fused, kernels
+from adcore.core import get_primitive
+from adcore_jit import coloring, fused, kernels, taylor, taylor_kernels
 
 
 def _calls(name, x, y, c):
@@ -45,12 +46,35 @@ def warm_up():
                     count += 1
             fused.sigmoid_impl(None)(x)  # the one forward pass with a kernel
             count += 1
+            count += _warm_taylor(x, dtype)
     finally:
         fused.set_threshold(old)
     if not count:
         raise RuntimeError("adcore_jit: nothing was warmed up")
     coloring.warm_up()  # the sparse colorings' loops
-    modules = (kernels, coloring)
     return sum(
-        len(f.signatures) for m in modules for f in vars(m).values() if isinstance(f, CPUDispatcher)
+        len(f.signatures)
+        for module in (kernels, taylor_kernels, coloring)
+        for f in vars(module).values()
+        if isinstance(f, CPUDispatcher)
     )
+
+
+class _Tag:
+    """What a fast Taylor rule reads of a jet's tag: no batch axes."""
+
+    batch, nbatch = (), 0
+
+
+def _warm_taylor(x, dtype):
+    """Each fast Taylor rule once, order 2, on primals in every function's domain."""
+    x = np.linspace(1.2, 1.5, 8, dtype=dtype)  # in the domain of log, arccosh, ...
+    small = np.linspace(0.1, 0.4, 8, dtype=dtype)  # ... and of arcsin, arctanh
+    series = [[np.ones(8, dtype), np.ones(8, dtype)]]
+    for name, fast in taylor.RULES.items():
+        arg = small if name in ("arcsin", "arccos", "arctanh") else x
+        args = (arg, 2.5) if name == "power" else (arg,)
+        ans = get_primitive(name).impl(*args)
+        if fast(ans, args, series + [None] * (len(args) - 1), _Tag) is None:
+            raise RuntimeError(f"adcore_jit: the {name} Taylor kernel declined its warm-up")
+    return len(taylor.RULES)

@@ -70,7 +70,7 @@ def _all_at_once(rule, s, ans, args, kwargs, tag):
     if not where:
         return out
     k = len(where)
-    g = anp.stack([s[n] for n in where])
+    g = stack_coefficients([s[n] for n in where])
     if tag.nbatch:  # (k, B, ...) -> (k*B, ...): the rules take one batch axis
         g = anp.reshape(g, (k * tag.batch[0],) + shape_of(g)[2:])
     t = rule(g, ans, *args, **kwargs)
@@ -79,6 +79,29 @@ def _all_at_once(rule, s, ans, args, kwargs, tag):
     for m, n in enumerate(where):
         out[n] = t[m]
     return out
+
+
+def stack_coefficients(cs):
+    """``stack(cs)``, as a view instead of a copy when the coefficients are plain arrays that
+    already are consecutive rows of one buffer (a batched JVP rule's outputs, adcore_jit's)."""
+    first = cs[0]
+    base = first.base if type(first) is np.ndarray else None
+    if type(base) is np.ndarray and len(cs) > 1:
+        start, size = first.ctypes.data, first.nbytes
+        if all(
+            type(c) is np.ndarray
+            and c.base is base
+            and c.dtype == first.dtype
+            and c.shape == first.shape
+            and c.flags.c_contiguous
+            and c.ctypes.data == start + m * size
+            for m, c in enumerate(cs)
+        ):
+            shape, strides = (len(cs),) + first.shape, (size,) + first.strides
+            # writeable like the arrays it views: rules never write into their tangents (they get
+            # the coefficients themselves whenever there is only one)
+            return np.lib.stride_tricks.as_strided(first, shape, strides)
+    return anp.stack(cs)
 
 
 def _orders(n, m):

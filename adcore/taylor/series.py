@@ -8,14 +8,72 @@ terms that vanish cost nothing.  Everything is written with operators and
 (``grad`` of a jet) and carry leading batch axes.
 """
 
+import numpy as np
+
 
 def total(terms):
-    """The sum of the terms that are not None (None if all are)."""
+    """The sum of the terms that are not None (None if all are).
+
+    Once the partial sum is a fresh array of our own (after the first addition),
+    the rest is added into it in place: one buffer per sum instead of one per
+    term, which matters when each term is a page-faulted, mmapped temporary.
+    """
     out = None
+    owned = False
     for t in terms:
-        if t is not None:
-            out = t if out is None else out + t
+        if t is None:
+            continue
+        if out is None:
+            out = t  # maybe the caller's array: never written into
+        elif owned and type(t) is np.ndarray and t.shape == out.shape and t.dtype == out.dtype:
+            out += t
+        else:
+            out = out + t
+            owned = type(out) is np.ndarray
     return out
+
+
+def sum_of_products(pairs):
+    """``total(times(a, b) for a, b in pairs)``, with one scratch buffer for the products.
+
+    The first product is a fresh array, so the sum accumulates in it; for plain
+    arrays of its shape and dtype each further product is written into the one
+    scratch buffer (``out=``) instead of a new temporary.  Anything else (traced
+    values, broadcasting) is added the ordinary way.  The same additions in the
+    same order, so the same rounding.
+    """
+    out = tmp = None
+    for a, b in pairs:
+        if a is None or b is None:
+            continue
+        if out is None:
+            out = a * b
+        elif (
+            type(out) is np.ndarray
+            and type(a) is np.ndarray
+            and type(b) is np.ndarray
+            and a.shape == out.shape
+            and b.shape == out.shape
+            and a.dtype == out.dtype
+            and b.dtype == out.dtype
+        ):
+            if tmp is None:
+                tmp = np.empty_like(out)
+            out += np.multiply(a, b, out=tmp)
+        else:
+            out = out + a * b
+    return out
+
+
+def scaled_sum(pairs, s):
+    """``sum_of_products(pairs) * s``, scaled in place (the sum is a fresh array)."""
+    out = sum_of_products(pairs)
+    if out is None:
+        return None
+    if type(out) is np.ndarray and out.dtype.kind in "fc":
+        out *= s
+        return out
+    return out * s
 
 
 def times(a, b):
@@ -46,7 +104,9 @@ def mul(a, b, y0=None):
     """Cauchy product: ``y_n = sum_j a_j b_(n-j)``."""
     k = len(a) - 1
     head = a[0] * b[0] if y0 is None else y0
-    return [head] + [total(times(a[j], b[n - j]) for j in range(n + 1)) for n in range(1, k + 1)]
+    return [head] + [
+        sum_of_products((a[j], b[n - j]) for j in range(n + 1)) for n in range(1, k + 1)
+    ]
 
 
 def div(a, b, y0=None):
@@ -54,7 +114,7 @@ def div(a, b, y0=None):
     k = len(a) - 1
     y = [a[0] / b[0] if y0 is None else y0]
     for n in range(1, k + 1):
-        rest = total(times(b[j], y[n - j]) for j in range(1, n + 1))
+        rest = sum_of_products((b[j], y[n - j]) for j in range(1, n + 1))
         top = a[n] if rest is None else (rest * -1.0 if a[n] is None else a[n] - rest)
         y.append(None if top is None else top / b[0])
     return y
@@ -72,8 +132,7 @@ def integrate(a, p, y0):
     ps = [p(y, 0)] if grow else p
     ja = derivative_terms(a)
     for n in range(1, k + 1):
-        s = total(times(ja[j], ps[n - j]) for j in range(1, n + 1))
-        y.append(None if s is None else s * (1.0 / n))
+        y.append(scaled_sum(((ja[j], ps[n - j]) for j in range(1, n + 1)), 1.0 / n))
         if grow and n < k:
             ps.append(p(y, n))
     return y
@@ -87,7 +146,7 @@ def derivative_terms(a):
 
 def square_term(y, n):
     """The coefficient ``n`` of ``y^2``: the symmetric Cauchy sum, each pair once."""
-    pairs = total(times(y[j], y[n - j]) for j in range((n + 1) // 2))
+    pairs = sum_of_products((y[j], y[n - j]) for j in range((n + 1) // 2))
     doubled = None if pairs is None else pairs + pairs
     middle = times(y[n // 2], y[n // 2]) if n % 2 == 0 else None
     return total([doubled, middle])
@@ -109,7 +168,7 @@ def sqrt(a, y0):
     y = [y0]
     half = 0.5 / y0
     for n in range(1, k + 1):
-        rest = total(times(y[j], y[n - j]) for j in range(1, n))
+        rest = sum_of_products((y[j], y[n - j]) for j in range(1, n))
         top = a[n] if rest is None else (rest * -1.0 if a[n] is None else a[n] - rest)
         y.append(None if top is None else top * half)
     return y
@@ -154,8 +213,8 @@ def _coupled(a, s0, c0, sign):
     s, c = [s0], [c0]
     ja = derivative_terms(a)
     for n in range(1, k + 1):
-        ds = total(times(ja[j], c[n - j]) for j in range(1, n + 1))
-        dc = total(times(ja[j], s[n - j]) for j in range(1, n + 1))
-        s.append(None if ds is None else ds * (1.0 / n))
-        c.append(None if dc is None else dc * (sign / n))
+        ds = scaled_sum(((ja[j], c[n - j]) for j in range(1, n + 1)), 1.0 / n)
+        dc = scaled_sum(((ja[j], s[n - j]) for j in range(1, n + 1)), sign / n)
+        s.append(ds)
+        c.append(dc)
     return s, c

@@ -1,0 +1,200 @@
+"""Taylor rules that run a whole elementwise recurrence in one numba kernel.
+
+``adcore.taylor.rules`` computes, say, tanh's k output coefficients with
+~k^2 whole-array numpy operations; each is a pass over memory and a fresh
+temporary (at 64x256 float64 exactly glibc's mmap threshold, so many of them
+are page-faulted in).  The kernels in ``taylor_kernels`` do the same
+recurrence per block of elements in cache, writing the k coefficients into
+one ``(k, ...)`` buffer whose rows are the outputs.
+
+A fast rule has the signature ``fast(ans, args, series, tag)`` and returns
+the coefficient list, or ``None`` when it does not apply, in which case
+``install`` runs the original rule.  It applies only when the primal, the
+argument and every nonzero coefficient are plain ``numpy.ndarray`` of one
+float dtype (never traced values: under ``grad`` of a jet the original,
+differentiable rule runs), C-contiguous, the coefficients shaped batch axes
++ the primal's shape, and the first coefficient nonzero.  Then every output
+coefficient of the integrals (``y' = p a'``: exp, tanh, log, ...) is nonzero,
+as in the numpy path, which keeps ``None`` only for coefficients that are
+structurally zero; ``square``'s zero ones are None here too.
+"""
+
+import numpy as np
+
+from adcore.core import get_primitive
+from adcore.taylor.rules import stack_coefficients
+from adcore_jit import fused, pool
+from adcore_jit import taylor_kernels as tk
+
+LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
+POOLED = 16384  # output elements from which the (k, ...) block comes from the pool
+# The numpy path makes ~k^2 passes, the kernel one, after ~10 us of checks and dispatch.
+# Measured (tanh, exp, sin, log, sqrt; 16 to 16384 elements, a loaded 2-core machine):
+# below order 4 the numpy path is as fast or faster, from order 4 the kernel wins at every
+# size that matters (order 8: 2x at 16 elements, 4-5x at 16384).  Not a size threshold:
+# the numpy path's cost is per pass at small sizes too.  ``set_threshold(0)``: any order.
+MIN_ORDER = 4
+
+
+def _prepare(ans, x, s, tag):
+    """``(a, rows, out, flat primal)`` for a kernel call, or None when the kernel must not run."""
+    if type(ans) is not np.ndarray or type(x) is not np.ndarray or s is None or s[0] is None:
+        return None
+    dtype, shape = ans.dtype, ans.shape
+    if dtype not in fused.FLOATS or x.dtype != dtype or x.shape != shape:
+        return None
+    if not (ans.flags.c_contiguous and x.flags.c_contiguous):
+        return None
+    k = len(s)
+    if k > tk.MAX_ORDER:
+        return None
+    n = ans.size
+    r = tag.batch[0] if tag.nbatch else 1
+    if n == 0 or r == 0 or (k < MIN_ORDER and fused._threshold):
+        return None
+    want = tag.batch + shape
+    rows = [-1]
+    nonzero = []
+    for c in s:
+        if c is None:
+            rows.append(-1)
+            continue
+        if type(c) is not np.ndarray or c.dtype != dtype or c.shape != want:
+            return None
+        if not c.flags.c_contiguous:
+            return None
+        rows.append(len(nonzero))
+        nonzero.append(c)
+    m = len(nonzero)
+    a = (stack_coefficients(nonzero) if m > 1 else nonzero[0]).reshape(m, r, n)
+    size = k * r * n
+    # small outputs: a fresh buffer is cheaper than the pool's scan (no page faults there)
+    out = pool.empty((k, r, n), dtype) if size >= POOLED else np.empty((k, r, n), dtype)
+    return a, np.array(rows, np.int64), out, x.reshape(n)
+
+
+def _outputs(out, tag, shape, zero=()):
+    want = tag.batch + shape
+    return [None if j + 1 in zero else out[j].reshape(want) for j in range(out.shape[0])]
+
+
+def _unary(run):
+    """A fast rule from ``run(a, rows, out, x, y0, args)``, which fills ``out`` and returns
+    False to decline, or the orders whose coefficient is structurally zero (None for none)."""
+
+    def fast(ans, args, series, tag):
+        if any(s is not None for s in series[1:]):
+            return None
+        ready = _prepare(ans, args[0], series[0], tag)
+        if ready is None:
+            return None
+        a, rows, out, x = ready
+        zero = run(a, rows, out, x, ans.reshape(x.shape), args)
+        if zero is False:
+            return None
+        return _outputs(out, tag, ans.shape, zero or ())
+
+    fast.__name__ = run.__name__
+    fast.__doc__ = run.__doc__
+    return fast
+
+
+def _integrating(kind, p0, scale=1.0):
+    """``y' = p (scale u)'`` with p from y (integrate_family); ``p0(y0)`` is p's primal."""
+
+    def run(a, rows, out, x, y0, args):
+        tk.integrate_family(kind, a, rows, y0, p0(y0), scale, out)
+
+    return run
+
+
+def _coupled(companion, sign, which):
+    """sin/cos (sign -1), sinh/cosh (+1); ``companion(x)`` is the other function's primal."""
+
+    def run(a, rows, out, x, y0, args):
+        other = companion(x)
+        s0, c0 = (y0, other) if which == 0 else (other, y0)
+        tk.coupled(a, rows, s0, c0, sign, which, out)
+
+    return run
+
+
+def _log(shift, scale):
+    def run(a, rows, out, x, y0, args):
+        tk.log_family(a, rows, x + shift if shift else x, scale, out)
+
+    return run
+
+
+def _by_factor(c0, c2, root, sign):
+    def run(a, rows, out, x, y0, args):
+        tk.by_factor(a, rows, x, c0, c2, root, sign, out)
+
+    return run
+
+
+def _sqrt(a, rows, out, x, y0, args):
+    tk.sqrt(a, rows, y0, out)
+
+
+def _cbrt(a, rows, out, x, y0, args):
+    tk.power(a, rows, x, y0, 1.0 / 3.0, out)
+
+
+def _power(a, rows, out, x, y0, args):
+    p = args[1]
+    # a traced or array exponent, or a small integer one (exact products at x = 0): numpy path
+    if type(p) not in (float, int) or (float(p).is_integer() and 0 <= p <= 8):
+        return False
+    tk.power(a, rows, x, y0, float(p), out)
+    return None
+
+
+def _reciprocal(a, rows, out, x, y0, args):
+    tk.reciprocal(a, rows, x, out)
+
+
+def _square(a, rows, out, x, y0, args):
+    tk.square(a, rows, x, out)
+    # a Cauchy product, not an integral: y_n is zero when no two orders present sum to n
+    present = rows >= 0
+    present[0] = True
+    k = len(rows) - 1
+    return {
+        n for n in range(1, k + 1) if not any(present[j] and present[n - j] for j in range(n + 1))
+    }
+
+
+def _softplus(a, rows, out, x, y0, args):
+    tk.softplus(a, rows, get_primitive("sigmoid").impl(x), y0, out)
+
+
+# primitive name -> fast Taylor rule; the recurrences are those of adcore.taylor.rules
+RULES = {
+    "tanh": _unary(_integrating(tk.TANH, lambda y: 1.0 - y * y)),
+    "tan": _unary(_integrating(tk.TAN, lambda y: 1.0 + y * y)),
+    "sigmoid": _unary(_integrating(tk.SIGMOID, lambda y: y - y * y)),
+    "exp": _unary(_integrating(tk.EXP, lambda y: y)),
+    "expm1": _unary(_integrating(tk.EXP, lambda y: y + 1.0)),
+    "exp2": _unary(_integrating(tk.EXP, lambda y: y, LN2)),
+    "sin": _unary(_coupled(np.cos, -1.0, 0)),
+    "cos": _unary(_coupled(np.sin, -1.0, 1)),
+    "sinh": _unary(_coupled(np.cosh, 1.0, 0)),
+    "cosh": _unary(_coupled(np.sinh, 1.0, 1)),
+    "log": _unary(_log(0.0, 1.0)),
+    "log2": _unary(_log(0.0, 1.0 / LN2)),
+    "log10": _unary(_log(0.0, 1.0 / LN10)),
+    "log1p": _unary(_log(1.0, 1.0)),
+    "sqrt": _unary(_sqrt),
+    "cbrt": _unary(_cbrt),
+    "power": _unary(_power),
+    "reciprocal": _unary(_reciprocal),
+    "square": _unary(_square),
+    "softplus": _unary(_softplus),
+    "arctan": _unary(_by_factor(1.0, 1.0, False, 1.0)),
+    "arctanh": _unary(_by_factor(1.0, -1.0, False, 1.0)),
+    "arcsin": _unary(_by_factor(1.0, -1.0, True, 1.0)),
+    "arccos": _unary(_by_factor(1.0, -1.0, True, -1.0)),
+    "arcsinh": _unary(_by_factor(1.0, 1.0, True, 1.0)),
+    "arccosh": _unary(_by_factor(-1.0, 1.0, True, 1.0)),
+}

@@ -1,0 +1,210 @@
+"""adcore_jit's Taylor kernels agree with adcore's numpy recurrences, and step aside
+when they must (traced coefficients, complex, broadcasting, a zero first coefficient).
+
+Each kernel is checked against the native rule it replaces, coefficient by
+coefficient, with zero (``None``) coefficients in the input series, with and
+without a batch of directions, in float32 and float64.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("numba")
+
+import numpy as np
+
+import adcore
+import adcore.numpy as anp
+import adcore_jit
+from adcore.core import get_primitive
+from adcore.taylor import JetTag
+from adcore.taylor.rules import stack_coefficients
+from adcore_jit import taylor
+
+# primal domain of each accelerated primitive (the rest: (-2, 2))
+DOMAIN = {
+    "log": (0.2, 3),
+    "log2": (0.2, 3),
+    "log10": (0.2, 3),
+    "log1p": (-0.8, 3),
+    "sqrt": (0.2, 3),
+    "cbrt": (0.2, 3),
+    "power": (0.2, 3),
+    "reciprocal": (0.3, 3),
+    "arctanh": (-0.8, 0.8),
+    "arcsin": (-0.8, 0.8),
+    "arccos": (-0.8, 0.8),
+    "arccosh": (1.2, 3),
+    "tan": (-1.2, 1.2),
+}
+PATTERNS = {  # which coefficients are nonzero (1-based orders)
+    "dense": (1, 2, 3, 4, 5, 6),
+    "direction only": (1,),
+    "gaps": (1, 3, 4, 6),
+}
+
+
+@pytest.fixture
+def always():
+    """The kernels for every size; the threshold restored afterwards."""
+    old = adcore_jit.set_threshold(0)
+    try:
+        yield
+    finally:
+        adcore_jit.disable()
+        adcore_jit.set_threshold(old)
+
+
+def _args(name, x):
+    return (x, 2.5) if name == "power" else (x,)
+
+
+def _series(rng, pattern, shape, dtype, k=6):
+    return [rng.standard_normal(shape).astype(dtype) if n in pattern else None
+            for n in range(1, k + 1)]  # fmt: skip
+
+
+def _tol(dtype):
+    return 1e-12 if np.dtype(dtype) == np.float64 else 2e-5
+
+
+@pytest.mark.parametrize("pattern", sorted(PATTERNS))
+@pytest.mark.parametrize("batch", [(), (3,)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", sorted(taylor.RULES))
+def test_kernel_agrees_with_the_numpy_rule(always, name, dtype, batch, pattern):
+    rng = np.random.default_rng(len(name))
+    prim = get_primitive(name)
+    lo, hi = DOMAIN.get(name, (-2, 2))
+    x = rng.uniform(lo, hi, (4, 5)).astype(dtype)
+    args = _args(name, x)
+    ans = prim.impl(*args)
+    tag = JetTag(6, batch)
+    series = [_series(rng, PATTERNS[pattern], batch + x.shape, dtype)] + [None] * (len(args) - 1)
+    want = prim.variants["taylor"](prim, ans, args, series, {}, tag)
+    got = taylor.RULES[name](ans, args, series, tag)
+    assert got is not None, "the kernel declined a plain float array"
+    assert len(got) == len(want) == 6
+    scale = max(float(np.max(np.abs(w))) for w in want if w is not None)
+    for n, (g, w) in enumerate(zip(got, want), 1):
+        assert (g is None) == (w is None), n
+        if w is None:
+            continue
+        assert g.shape == w.shape and g.dtype == w.dtype, n
+        np.testing.assert_allclose(g, w, rtol=_tol(dtype), atol=_tol(dtype) * scale, err_msg=n)
+
+
+def test_every_fast_rule_replaces_a_native_one():
+    for name in taylor.RULES:
+        assert "taylor" in get_primitive(name).variants, name
+
+
+def _fast(name, ans, args, series, batch=()):
+    return taylor.RULES[name](ans, args, series, JetTag(len(series[0]), batch))
+
+
+def test_kernels_step_aside_where_they_cannot_run(always):
+    x = np.linspace(0.5, 1.5, 6)
+    c = np.ones(6)
+    ans = np.tanh(x)
+    assert _fast("tanh", ans, (x,), [[c, c]]) is not None
+    assert _fast("tanh", ans, (x,), [[None, c]]) is None  # zero first coefficient
+    assert _fast("tanh", ans, (x,), [[c.astype(np.float32), c]]) is None  # mixed dtypes
+    assert _fast("tanh", ans, (x,), [[np.ones(12)[::2], c]]) is None  # strided
+    assert _fast("tanh", ans, (x,), [[np.ones((2, 6)), c]]) is None  # shape is not batch + x's
+    z = x + 0.5j
+    assert _fast("tanh", np.tanh(z), (z,), [[c + 0j, c + 0j]]) is None  # complex
+    assert _fast("power", x**2.0, (x, 2.0), [[c, c], None]) is None  # exact small-int products
+    assert _fast("power", x**x, (x, x), [[c, c], None]) is None  # an array exponent
+    assert _fast("power", x**2.5, (x, 2.5), [[c, c], [c, c]]) is None  # a moving exponent
+
+
+def test_low_orders_stay_on_numpy_by_default():
+    x, c = np.linspace(0.5, 1.5, 6), np.ones(6)
+    assert taylor.MIN_ORDER > 1
+    low = [c] * (taylor.MIN_ORDER - 1)
+    assert _fast("tanh", np.tanh(x), (x,), [low]) is None
+    assert _fast("tanh", np.tanh(x), (x,), [low + [c]]) is not None
+
+
+def _mlp_params(rng, sizes):
+    return [(rng.standard_normal((a, b)) / np.sqrt(a), 0.1 * rng.standard_normal(b))
+            for a, b in zip(sizes[:-1], sizes[1:])]  # fmt: skip
+
+
+def _mlp(params, x):
+    for W, b in params[:-1]:
+        x = anp.tanh(x @ W + b)
+    W, b = params[-1]
+    return anp.sigmoid(x @ W + b)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_jet_of_an_mlp_is_the_same_with_and_without_kernels(always, batched):
+    rng = np.random.default_rng(0)
+    params = _mlp_params(rng, (6, 8, 8, 3))
+    x = rng.standard_normal((5, 6))
+    v = rng.standard_normal((4, 5, 6) if batched else (5, 6))
+
+    def run():
+        return adcore.taylor_derivatives(lambda y: _mlp(params, y), x, v, 5, batched=batched)
+
+    plain = run()
+    with adcore_jit.enabled():
+        jitted = run()
+    for p, j in zip(plain, jitted):
+        np.testing.assert_allclose(j, p, rtol=1e-12, atol=1e-12 * np.max(np.abs(p)))
+
+
+def test_grad_of_a_jet_takes_the_differentiable_rule(always):
+    rng = np.random.default_rng(1)
+    x, v = rng.uniform(-1, 1, 7), rng.standard_normal(7)
+
+    def third(y):
+        return anp.sum(adcore.taylor_derivatives(lambda z: anp.tanh(anp.exp(z) * 0.5), y, v, 3)[-1])
+
+    plain = adcore.grad(third)(x)
+    with adcore_jit.enabled():
+        jitted = adcore.grad(third)(x)
+    np.testing.assert_allclose(jitted, plain, rtol=1e-12, atol=1e-12)
+
+
+def test_kernel_outputs_are_recycled_only_once_unreferenced(always):
+    x = np.linspace(-1.0, 1.0, 50)
+    with adcore_jit.enabled():
+        first = adcore.taylor_derivatives(anp.tanh, x, np.ones(50), 4)
+        kept = [d.copy() for d in first]
+        second = adcore.taylor_derivatives(anp.tanh, -x, np.ones(50), 4)
+    for d, k in zip(first, kept):
+        np.testing.assert_array_equal(d, k)
+    assert not np.allclose(second[1], first[1])
+
+
+def test_stacked_coefficients_are_a_view_only_of_consecutive_rows():
+    block = np.arange(24.0).reshape(4, 2, 3)
+    rows = [block[0], block[1], block[2]]
+    view = stack_coefficients(rows)
+    assert np.shares_memory(view, block)
+    np.testing.assert_array_equal(view, np.stack(rows))
+    for apart in ([block[0], block[2]], [block[1], block[0]], [block[0], np.ones((2, 3))]):
+        copy = stack_coefficients(apart)
+        assert not np.shares_memory(copy, block)
+        np.testing.assert_array_equal(copy, np.stack(apart))
+
+
+def test_taylor_mode_works_without_numba():
+    """adcore never imports adcore_jit: with numba unimportable, jets still run."""
+    code = (
+        "import sys; sys.modules['numba'] = None\n"
+        "import numpy as np, adcore, adcore.numpy as anp\n"
+        "d = adcore.taylor_derivatives(anp.tanh, np.zeros(3), np.ones(3), 3)\n"
+        "assert np.allclose(d[2], -2.0), d\n"  # tanh''' (0) = -2
+        "try:\n"
+        "    import adcore_jit\n"
+        "except ImportError:\n"
+        "    print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok", out.stderr
