@@ -13,9 +13,13 @@ Workloads, each checked against the dense Jacobian where that fits in memory:
 "sparse" is one call of ``sparse_jacobian`` from scratch (detection +
 coloring + compressed passes); "prepared" reuses the pattern and coloring
 (``sparse_jacobian(f).prepare(x)``) at a new point.  Candidates of one
-comparison are timed round-robin, one call each per round, and reported as
-medians over the rounds.  JAX's dense Jacobians are jitted and timed warm
-(compile excluded); they are skipped when JAX is not installed.
+comparison are timed round-robin, each for about 50 ms of consecutive calls
+per round (a dense Jacobian frees tens of MB; the next candidate's first call
+would pay the page faults of getting it back), and reported as medians over
+the rounds of the per-call mean.  With numba installed the sparse and dense adcore
+candidates are timed again with adcore_jit on around the whole comparison.
+JAX's dense Jacobians are jitted and timed warm (compile excluded); they are
+skipped when JAX is not installed.
 
     python -m benchmarks.sparse_suite [--quick] [--json]
 """
@@ -45,6 +49,7 @@ FIELDS = {
     "brusselator32_incl_detection_jit": "speedup_incl_detection_jit",
     "brusselator32_prepared": "speedup_prepared",
 }
+BURST = 0.05  # seconds of consecutive calls per candidate per round (see round_robin)
 DENSE_LIMIT = 4096  # above this many inputs a dense Jacobian is not attempted (memory)
 
 
@@ -102,16 +107,27 @@ def chain_objective(x):
 
 
 # ---- timing ----------------------------------------------------------------------------
-def round_robin(fns, rounds):
-    """Median seconds per call of each zero-argument callable, timed one call each per round."""
+def round_robin(fns, rounds, burst=0.0):
+    """Median seconds per call of each zero-argument callable, timed round-robin.
+
+    With ``burst`` (seconds), each round runs each candidate for about that long
+    (at least one call) and keeps the mean per call: a dense Jacobian frees tens
+    of MB, and the first call after it pays the page faults and cache misses of
+    getting memory back, which says nothing about either method.
+    """
     samples = {k: [] for k in fns}
-    for fn in fns.values():
+    calls = {}
+    for name, fn in fns.items():
+        start = time.perf_counter()
         fn()  # warm up (and JAX's compile)
+        fn()
+        calls[name] = max(1, int(burst / max(time.perf_counter() - start, 1e-9) * 2))
     for _ in range(rounds):
         for name, fn in fns.items():
             start = time.perf_counter()
-            fn()
-            samples[name].append(time.perf_counter() - start)
+            for _ in range(calls[name]):
+                fn()
+            samples[name].append((time.perf_counter() - start) / calls[name])
     return {k: float(np.median(v)) for k, v in samples.items()}
 
 
@@ -147,8 +163,6 @@ def jacobian_case(label, f, args, argnums, rounds, jax_f=None):
         "prepared": lambda: plan(*shifted),
     }
     jit = _jit()
-    if jit is not None:  # switched on and off inside each call: its cost is in the time
-        fns["sparse (adcore_jit)"] = lambda: _with(jit, fns["sparse"])
     entry = {"n": n, "m": m, "nnz": int(plan.pattern.nnz), "mode": plan.mode}
     entry["passes"] = plan.passes
     entry["reason"] = plan.reason
@@ -160,9 +174,6 @@ def jacobian_case(label, f, args, argnums, rounds, jax_f=None):
             raise AssertionError(f"{label}: sparse Jacobian differs from dense by {err}")
         fns["dense jacfwd"] = lambda: adcore.jacfwd(f, argnums)(*args)
         fns["dense jacrev"] = lambda: adcore.jacrev(f, argnums)(*args)
-        if jit is not None:
-            fns["dense jacfwd (adcore_jit)"] = lambda: _with(jit, fns["dense jacfwd"])
-            fns["dense jacrev (adcore_jit)"] = lambda: _with(jit, fns["dense jacrev"])
         if jax_f is not None:
             jax, jnp = _jax()
             jargs = tuple(jnp.asarray(a) for a in args)
@@ -172,7 +183,15 @@ def jacobian_case(label, f, args, argnums, rounds, jax_f=None):
             fns["jax jacrev (jit)"] = lambda: jax.block_until_ready(jr(*jargs))
     else:
         entry["dense"] = f"skipped: {m}x{n} dense float64 is {m * n * 8 / 2**20:.0f} MB per array"
-    times = round_robin(fns, rounds)
+    times = round_robin(fns, rounds, BURST)
+    if jit is not None:
+        # the same comparison again with adcore_jit on around all of it (switching it per
+        # call would cost more than a sparse Jacobian): sparse and dense modes, side by side
+        again = {k: fns[k] for k in ("sparse", "dense jacfwd", "dense jacrev") if k in fns}
+        with jit.enabled():
+            times.update(
+                {f"{k} (adcore_jit)": v for k, v in round_robin(again, rounds, BURST).items()}
+            )
     entry["time_s"] = times
     start = time.perf_counter()
     from adcore.sparse.detect import detect
@@ -198,12 +217,6 @@ def _jit():
         return None
     adcore_jit.compile_all()
     return adcore_jit
-
-
-def _with(jit, call):
-    """One call of ``call()`` with adcore_jit's kernels on."""
-    with jit.enabled():
-        return call()
 
 
 def hessian_case(sizes, rounds):
@@ -334,7 +347,7 @@ def markdown(res: dict) -> str:
         "Sparse Jacobians by coloring (ms, median; speedup = best of adcore's dense "
         "jacfwd/jacrev, with or without adcore_jit, over the sparse time; 'sparse' is one "
         "call from scratch, detection and coloring included; '+jit' the same with "
-        "adcore_jit on, switched on and off inside the timed call)",
+        "adcore_jit on, timed in a second round-robin with the dense modes, all under it)",
         "",
         "| case | n | nnz | mode | passes | dense fwd | dense rev | jax fwd | jax rev | "
         "sparse | sparse +jit | prepared | speedup | speedup +jit | speedup prepared |",
