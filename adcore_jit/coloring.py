@@ -4,13 +4,17 @@ Greedy coloring is sequential (each vertex takes the smallest color its
 already-colored neighbours leave free), so numpy cannot vectorize it and the
 pure-Python loop costs about a microsecond per column: most of a from-scratch
 ``sparse_jacobian`` on a 2048-column stencil.  These kernels are the same
-algorithms over the CSR/CSC index arrays and give the same colors, vertex
-for vertex (``tests/test_jit_coloring.py`` checks that on random patterns).
+algorithms over the CSR/CSC index arrays (the star coloring's is adcore's own
+loop, compiled) and give the same colors, vertex for vertex
+(``tests/test_jit_coloring.py`` checks that on random patterns).  Importing
+this module needs scipy (``adcore.sparse``'s dependency).
 ``adcore_jit.enable()`` swaps them into ``adcore.sparse.coloring.LOOPS``.
 """
 
 import numpy as np
 from numba import njit
+
+from adcore.sparse.coloring import star_loop
 
 
 @njit(cache=True)
@@ -55,36 +59,15 @@ def greedy_columns(col_ptr, col_rows, row_ptr, row_cols, sequence):
     return color
 
 
-@njit(cache=True)
+_star_loop = njit(cache=True)(star_loop)  # adcore's own loop, compiled
+
+
 def star_colors(indptr, indices, sequence):
     """The greedy star coloring of ``adcore.sparse.coloring.star_coloring``, over the
-    adjacency (diagonal dropped) of a symmetric pattern."""
+    adjacency (diagonal dropped) of a symmetric pattern: adcore's loop, compiled."""
     n = indptr.size - 1
     color = np.full(n, -1, dtype=np.int64)
-    mark = np.full(n + 1, -1, dtype=np.int64)
-    for v in sequence:
-        for a in range(indptr[v], indptr[v + 1]):
-            w = indices[a]
-            cw = color[w]
-            if cw >= 0:
-                mark[cw] = v
-            for b in range(indptr[w], indptr[w + 1]):
-                x = indices[b]
-                cx = color[x]
-                if x == v or cx < 0:
-                    continue
-                if cw < 0:
-                    mark[cx] = v
-                    continue
-                for d in range(indptr[x], indptr[x + 1]):
-                    y = indices[d]
-                    if y != w and color[y] == cw:
-                        mark[cx] = v
-                        break
-        c = 0
-        while mark[c] == v:
-            c += 1
-        color[v] = c
+    _star_loop(indptr, indices, sequence, color, np.full(n + 1, -1, dtype=np.int64))
     return color
 
 

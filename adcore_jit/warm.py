@@ -9,7 +9,7 @@ import numpy as np
 from numba.core.registry import CPUDispatcher
 
 from adcore.core import get_primitive
-from adcore_jit import coloring, fused, kernels, taylor, taylor_kernels
+from adcore_jit import fused, kernels, taylor, taylor_kernels
 
 
 def _calls(name, x, y, c):
@@ -51,10 +51,17 @@ def warm_up():
         fused.set_threshold(old)
     if not count:
         raise RuntimeError("adcore_jit: nothing was warmed up")
-    coloring.warm_up()  # the sparse colorings' loops
+    modules = [kernels, taylor_kernels]
+    try:  # the sparse colorings' loops, where scipy (adcore.sparse) is installed
+        from adcore_jit import coloring
+    except ImportError:
+        pass
+    else:
+        coloring.warm_up()
+        modules.append(coloring)
     return sum(
         len(f.signatures)
-        for module in (kernels, taylor_kernels, coloring)
+        for module in modules
         for f in vars(module).values()
         if isinstance(f, CPUDispatcher)
     )

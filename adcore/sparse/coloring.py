@@ -192,12 +192,18 @@ def star_coloring(pattern, order="largest_first"):
 
 
 def _star_colors(indptr, indices, sequence):
-    """The greedy loop of ``star_coloring`` over the adjacency arrays."""
-    indptr, indices = indptr.tolist(), indices.tolist()
-    n = len(indptr) - 1
-    color = [-1] * n
-    mark = [-1] * (n + 1)
-    for v in sequence.tolist():
+    """The greedy loop of ``star_coloring`` over the adjacency arrays (as lists: Python
+    indexes those fastest)."""
+    n = indptr.size - 1
+    color, mark = [-1] * n, [-1] * (n + 1)
+    star_loop(indptr.tolist(), indices.tolist(), sequence.tolist(), color, mark)
+    return np.asarray(color, dtype=np.int64)
+
+
+def star_loop(indptr, indices, sequence, color, mark):
+    """Fill ``color`` (all -1) in ``sequence`` order; ``mark`` (n + 1 entries of -1) is
+    scratch.  Plain indexing only, so adcore_jit compiles this same function."""
+    for v in sequence:
         for k in range(indptr[v], indptr[v + 1]):
             w = indices[k]
             cw = color[w]
@@ -220,7 +226,6 @@ def _star_colors(indptr, indices, sequence):
         while mark[c] == v:
             c += 1
         color[v] = c
-    return np.asarray(color, dtype=np.int64)
 
 
 # The sequential loops, by name: adcore_jit.enable() swaps in compiled ones with the
