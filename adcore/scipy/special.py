@@ -187,6 +187,9 @@ stdtr = _declare(
 # ---- error function and the normal distribution -------------------------------------------
 erf = _declare(sc.erf, lambda ans, x: (2.0 / SQRT_PI) * anp.exp(-x * x), name="erf")
 erfc = _declare(sc.erfc, lambda ans, x: (-2.0 / SQRT_PI) * anp.exp(-x * x), name="erfc")
+# entire functions: the derivative formulas hold for complex z as they are (scipy's
+# erf/erfc take complex arguments), so both differentiate complex values
+erf.meta["complex"] = erfc.meta["complex"] = True
 erfinv = _declare(
     sc.erfinv,
     lambda ans, x: (0.5 * SQRT_PI) * anp.exp(ans * ans),
