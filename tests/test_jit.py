@@ -23,17 +23,6 @@ SETTINGS = settings(
 )
 
 
-@pytest.fixture
-def always():
-    """Kernels on for every size; jit off and the threshold restored afterwards."""
-    old = adcore_jit.set_threshold(0)
-    try:
-        yield
-    finally:
-        adcore_jit.disable()
-        adcore_jit.set_threshold(old)
-
-
 def both(fn):
     """fn() with pure numpy, then with the kernels."""
     assert not adcore_jit.is_enabled()

@@ -46,17 +46,6 @@ PATTERNS = {  # which coefficients are nonzero (1-based orders)
 }
 
 
-@pytest.fixture
-def always():
-    """The kernels for every size; the threshold restored afterwards."""
-    old = adcore_jit.set_threshold(0)
-    try:
-        yield
-    finally:
-        adcore_jit.disable()
-        adcore_jit.set_threshold(old)
-
-
 def _args(name, x):
     return (x, 2.5) if name == "power" else (x,)
 

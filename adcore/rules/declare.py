@@ -29,11 +29,12 @@ def mask(cond, like):
         dtype = np.finfo(dtype).dtype
     elif dtype.kind != "f":
         dtype = np.float64
-    # a ufunc, not np.asarray: under adcore.compile a mask computed from a recorded
-    # value is then recorded too (replayed for new values), where asarray would take
-    # the data out and guard on it (re-recording whenever the mask changes)
-    out = np.multiply(cond, 1, dtype=dtype)
-    return np.asarray(out) if isinstance(out, np.generic) else out  # 0-d stays an array
+    if isinstance(cond, (np.ndarray, np.generic, bool, int, float, list, tuple)):
+        return np.asarray(cond, dtype=dtype)  # no copy when it already is one
+    # a duck array (adcore.compile's watched value): a ufunc records the conversion,
+    # replayed for new values, where np.asarray would take the data out and guard on it
+    # (re-recording whenever the mask changes)
+    return np.multiply(cond, 1, dtype=dtype)
 
 
 def all_normal(v):
