@@ -17,14 +17,15 @@ libm calls lose to them.
 
 Kernel outputs, and the forward outputs of the common elementwise
 primitives (the same numpy ufuncs, ``out=``), go into recycled buffers
-(``adcore_jit.pool``): at 10^6 elements a fresh buffer's page faults cost as
+(``adcore.core.pool``): at 10^6 elements a fresh buffer's page faults cost as
 much as the arithmetic.  ``release_memory()`` lets the pool's buffers go.
 
 ``adcore`` never imports this package; it attaches through the registry
 (``adcore.core.all_primitives()``) and marks ``variants["jitted"]``.
 """
 
-from adcore_jit import kernels, pool
+from adcore.core import pool
+from adcore_jit import kernels
 from adcore_jit.fused import DEFAULT_THRESHOLD, set_threshold, threshold
 from adcore_jit.install import disable, enable, enabled, is_enabled, jitted_primitives
 

@@ -18,8 +18,8 @@ references it), which the tape then owns like any fresh array.
 
 import numpy as np
 
+from adcore.core import pool
 from adcore_jit import kernels as k
-from adcore_jit import pool
 
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 

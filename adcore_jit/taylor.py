@@ -21,9 +21,9 @@ structurally zero; ``square``'s zero ones are None here too.
 
 import numpy as np
 
-from adcore.core import get_primitive
+from adcore.core import get_primitive, pool
 from adcore.taylor.rules import stack_coefficients
-from adcore_jit import fused, pool
+from adcore_jit import fused
 from adcore_jit import taylor_kernels as tk
 
 LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))

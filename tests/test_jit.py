@@ -321,7 +321,7 @@ def test_a_rule_registered_while_enabled_survives_disable():
 
 
 def test_recycled_buffers_are_never_overwritten_while_referenced(always):
-    from adcore_jit import pool
+    from adcore.core import pool
 
     rng = np.random.default_rng(5)
     x = rng.uniform(-1, 1, 1000)

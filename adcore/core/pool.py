@@ -1,21 +1,23 @@
-"""Recycled output buffers for the kernels.
+"""Recycled buffers for big temporaries (adcore_jit's kernels, Taylor mode's recurrences).
 
-A fresh multi-megabyte numpy buffer is not free: glibc hands large blocks
-back to the kernel when they are freed, so the next one is mapped again and
-every page is faulted in and zeroed on first touch.  At 10^6 float64 that
-costs about as much as the arithmetic the kernel does (benchmarks/jit_suite.py
-counts the page faults).
+A fresh multi-hundred-kilobyte numpy buffer is not free: glibc hands large
+blocks back to the kernel when they are freed (``munmap``, or trimming the
+heap's top), so the next one is mapped again and every page is faulted in and
+zeroed on first touch.  For an elementwise product that costs several times
+the arithmetic (benchmarks/jit_suite.py counts the page faults; Taylor mode's
+tanh recurrence at k = 8 on 64 x 256 coefficients ran 4x slower for it).
 
 The pool keeps the buffers it handed out.  A buffer is free again when the
 pool's own reference is the only one left: every array viewing it (the
 cotangent on the tape, a gradient returned to the user, a reshape of either)
 holds a reference to it, so a buffer with no other reference cannot be
 observed by anyone and may be overwritten.  That is CPython's reference
-counting, the same fact numpy's temporary elision relies on; elsewhere the
-pool is off and buffers are fresh.
+counting, the same fact numpy's temporary elision relies on; elsewhere (PyPy,
+free-threaded builds) the pool is off and buffers are fresh.
 
-Only sizes of at least ``fused.threshold()`` elements come here, so the scan
-(a few dozen ``sys.getrefcount`` calls) is noise next to the work.
+Buffers are kept per byte size, so a request scans only buffers it could use.
+Callers send only big requests here (``worth_pooling``); small ones are cheap
+fresh and would only lengthen the scans.
 """
 
 import sys
@@ -29,10 +31,16 @@ _FREE = 3
 _ENABLED = sys.implementation.name == "cpython" and getattr(sys, "_is_gil_enabled", lambda: 1)()
 
 MAX_BYTES = 1 << 28  # 256 MB kept at most; beyond it, plain fresh buffers
+MIN_BYTES = 1 << 16  # below 64 KB glibc reuses freed blocks without faulting pages in
 
 _lock = threading.Lock()
-_buffers = []  # uint8 arrays owned by the pool
+_buffers = {}  # byte size -> uint8 arrays of that size owned by the pool
 _held = [0]  # bytes in _buffers
+
+
+def worth_pooling(nbytes):
+    """Whether a buffer of ``nbytes`` is big enough for the pool to pay."""
+    return nbytes >= MIN_BYTES
 
 
 def empty(shape, dtype):
@@ -45,15 +53,25 @@ def empty(shape, dtype):
     if not _ENABLED:
         return np.empty(shape, dtype)
     with _lock:
-        for b in _buffers:
-            if b.nbytes == nbytes and sys.getrefcount(b) == _FREE:
+        same = _buffers.get(nbytes)
+        if same is None:
+            same = _buffers[nbytes] = []
+        for b in same:
+            if sys.getrefcount(b) == _FREE:
                 return b.view(dtype).reshape(shape)
         if _held[0] + nbytes > MAX_BYTES:
             return np.empty(shape, dtype)
         b = np.empty(nbytes, np.uint8)
-        _buffers.append(b)
+        same.append(b)
         _held[0] += nbytes
         return b.view(dtype).reshape(shape)
+
+
+def empty_like(a):
+    """``empty(a.shape, a.dtype)`` from the pool when ``a`` is big, else a fresh array."""
+    if a.nbytes >= MIN_BYTES:
+        return empty(a.shape, a.dtype)
+    return np.empty(a.shape, a.dtype)
 
 
 def clear():
