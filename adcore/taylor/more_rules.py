@@ -28,16 +28,12 @@ from adcore.taylor.compose import antiderivative, compose, slope
 LN2 = float(np.log(2.0))
 
 
-def _negated(c):
-    return None if c is None else -c
-
-
 def _plus(a, b):
     return [ts.total(pair) for pair in zip(a, b)]
 
 
 def _minus(a, b):
-    return [ts.total([p, _negated(q)]) for p, q in zip(a, b)]
+    return [ts.total([p, ts.negated(q)]) for p, q in zip(a, b)]
 
 
 def _product(a, b):

@@ -27,7 +27,7 @@ import itertools
 import numpy as np
 
 import adcore.numpy as anp
-from adcore.core import NONDIFF, get_primitive, getval, shape_of
+from adcore.core import NONDIFF, get_primitive, getval, pool, shape_of
 from adcore.taylor import linalg_rules, more_rules
 from adcore.taylor import series as ts
 
@@ -101,6 +101,9 @@ def stack_coefficients(cs):
             # writeable like the arrays it views: rules never write into their tangents (they get
             # the coefficients themselves whenever there is only one)
             return np.lib.stride_tricks.as_strided(first, shape, strides)
+    if all(type(c) is np.ndarray and c.shape == first.shape and c.dtype == first.dtype for c in cs):
+        # a recycled buffer: a fresh one this size is page-faulted in again at every call
+        return np.stack(cs, out=pool.empty((len(cs),) + first.shape, first.dtype))
     return anp.stack(cs)
 
 
@@ -218,39 +221,18 @@ def _one(k):
     return [1.0] + [None] * k
 
 
-def _negated(c):
-    return None if c is None else -c
-
-
-def _tanh_factor(y, n):
-    """The coefficient n of ``1 - w^2``."""
-    return 1.0 - y[0] * y[0] if n == 0 else _negated(ts.square_term(y, n))
-
-
-def _tan_factor(y, n):
-    """The coefficient n of ``1 + w^2``."""
-    return 1.0 + y[0] * y[0] if n == 0 else ts.square_term(y, n)
-
-
-def _sigmoid_factor(y, n):
-    """The coefficient n of ``s - s^2``."""
-    if n == 0:
-        return y[0] - y[0] * y[0]
-    return ts.total([y[n], _negated(ts.square_term(y, n))])
-
-
 def _tanh(ans, args, full):
     """tanh: ``w' = (1 - w^2) u'``."""
-    return ts.integrate(full[0], _tanh_factor, ans)
+    return ts.quadratic(full[0], ans, 1.0 - ans * ans, 0, -1)
 
 
 def _tan(ans, args, full):
     """tan: ``w' = (1 + w^2) u'``."""
-    return ts.integrate(full[0], _tan_factor, ans)
+    return ts.quadratic(full[0], ans, 1.0 + ans * ans, 0, 1)
 
 
 def _sigmoid_series(a, y0):
-    return ts.integrate(a, _sigmoid_factor, y0)
+    return ts.quadratic(a, y0, y0 - y0 * y0, 1, -1)
 
 
 def _sigmoid(ans, args, full):
@@ -390,13 +372,13 @@ def _add(ans, args, full):
 
 def _subtract(ans, args, full):
     """subtract: coefficientwise."""
-    return [ans] + [ts.total([a, _negated(b)]) for a, b in zip(full[0][1:], full[1][1:])]
+    return [ans] + [ts.total([a, ts.negated(b)]) for a, b in zip(full[0][1:], full[1][1:])]
 
 
 RECURRENCES = {
     "add": _add,
     "subtract": _subtract,
-    "negative": lambda ans, args, full: [ans] + [_negated(c) for c in full[0][1:]],
+    "negative": lambda ans, args, full: [ans] + [ts.negated(c) for c in full[0][1:]],
     "multiply": lambda ans, args, full: ts.mul(full[0], full[1], ans),
     "divide": lambda ans, args, full: ts.div(full[0], full[1], ans),
     "square": lambda ans, args, full: ts.mul(full[0], full[0], ans),

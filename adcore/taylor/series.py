@@ -6,17 +6,31 @@ zero coefficient (a constant argument's series is ``[a0, None, ...]``), so
 terms that vanish cost nothing.  Everything is written with operators and
 ``adcore.numpy`` functions, so the coefficients may be traced by other modes
 (``grad`` of a jet) and carry leading batch axes.
+
+Plain arrays take a faster road to the same numbers (``plain.py``): recycled
+buffers and in-place updates instead of a fresh temporary per operation.
 """
 
 import numpy as np
+
+from adcore.core import pool
+from adcore.taylor import plain
+
+
+def negated(c):
+    """``-c`` with None as zero."""
+    if c is None:
+        return None
+    if type(c) is np.ndarray and c.dtype.kind in "fc":
+        return np.negative(c, out=pool.empty_like(c))
+    return -c
 
 
 def total(terms):
     """The sum of the terms that are not None (None if all are).
 
     Once the partial sum is a fresh array of our own (after the first addition),
-    the rest is added into it in place: one buffer per sum instead of one per
-    term, which matters when each term is a page-faulted, mmapped temporary.
+    the rest is added into it in place: one buffer per sum instead of one per term.
     """
     out = None
     owned = False
@@ -25,10 +39,10 @@ def total(terms):
             continue
         if out is None:
             out = t  # maybe the caller's array: never written into
-        elif owned and type(t) is np.ndarray and t.shape == out.shape and t.dtype == out.dtype:
-            out += t
+        elif owned:
+            out = plain.into(np.add, out, t)
         else:
-            out = out + t
+            out = plain.fresh(np.add, out, t)
             owned = type(out) is np.ndarray
     return out
 
@@ -37,28 +51,24 @@ def sum_of_products(pairs):
     """``total(times(a, b) for a, b in pairs)``, with one scratch buffer for the products.
 
     The first product is a fresh array, so the sum accumulates in it; for plain
-    arrays of its shape and dtype each further product is written into the one
-    scratch buffer (``out=``) instead of a new temporary.  Anything else (traced
-    values, broadcasting) is added the ordinary way.  The same additions in the
-    same order, so the same rounding.
+    arrays whose product has its shape and dtype each further product is written
+    into the one scratch buffer (``out=``) instead of a new temporary.  Anything
+    else (traced values, a product that broadcasts wider) is added the ordinary
+    way.  The same additions in the same order, so the same rounding.
     """
     out = tmp = None
     for a, b in pairs:
         if a is None or b is None:
             continue
         if out is None:
-            out = a * b
+            out = plain.fresh(np.multiply, a, b)
         elif (
             type(out) is np.ndarray
-            and type(a) is np.ndarray
-            and type(b) is np.ndarray
-            and a.shape == out.shape
-            and b.shape == out.shape
             and a.dtype == out.dtype
-            and b.dtype == out.dtype
+            and plain.result_shape(a, b) == out.shape
         ):
             if tmp is None:
-                tmp = np.empty_like(out)
+                tmp = pool.empty_like(out)
             out += np.multiply(a, b, out=tmp)
         else:
             out = out + a * b
@@ -80,14 +90,15 @@ def times(a, b):
     """``a * b`` with None as zero."""
     if a is None or b is None:
         return None
-    return a * b
+    return plain.fresh(np.multiply, a, b)
 
 
 def weighted(a, b, w):
     """``a * b * w`` with None as zero (``w`` a constant, skipped when it is 1)."""
     if a is None or b is None:
         return None
-    return a * b if isinstance(w, (int, float)) and w == 1 else a * b * w
+    ab = plain.fresh(np.multiply, a, b)
+    return ab if isinstance(w, (int, float)) and w == 1 else plain.into(np.multiply, ab, w)
 
 
 def scale(a, s):
@@ -115,9 +126,30 @@ def div(a, b, y0=None):
     y = [a[0] / b[0] if y0 is None else y0]
     for n in range(1, k + 1):
         rest = sum_of_products((b[j], y[n - j]) for j in range(1, n + 1))
-        top = a[n] if rest is None else (rest * -1.0 if a[n] is None else a[n] - rest)
-        y.append(None if top is None else top / b[0])
+        y.append(_then(np.divide, _less(a[n], rest), a[n], b[0]))
     return y
+
+
+def _less(an, rest):
+    """``a_n - rest`` with None as zero; ``rest`` is a fresh array of ours (updated in place)."""
+    if rest is None:
+        return an
+    if an is None:
+        return plain.into(np.multiply, rest, -1.0)
+    if (
+        type(rest) is np.ndarray
+        and rest.dtype.kind in "fc"
+        and plain.result_shape(an, rest) == rest.shape
+    ):
+        return np.subtract(an, rest, out=rest)
+    return an - rest
+
+
+def _then(ufunc, top, an, c):
+    """``ufunc(top, c)`` with None as zero: in place unless ``top`` is the caller's ``a_n``."""
+    if top is None:
+        return None
+    return (plain.fresh if top is an else plain.into)(ufunc, top, c)
 
 
 def integrate(a, p, y0):
@@ -138,23 +170,48 @@ def integrate(a, p, y0):
     return y
 
 
+def quadratic(a, y0, p0, c1, c2):
+    """The series ``y`` with ``y' = p a'``, ``p = p0 + c1 (y - y0) + c2 (y^2 - y0^2)``.
+
+    One recurrence for the functions whose derivative is a quadratic in themselves:
+    exp (``c1 = 1, c2 = 0``), tanh (``1 - y^2``: ``c2 = -1``), tan (``1 + y^2``:
+    ``c2 = 1``), sigmoid (``y - y^2``: ``c1 = 1, c2 = -1``).  ``c1`` is 0 or 1 and
+    ``c2`` one of -1, 0, 1; ``p0`` is ``p`` at the primal.  Plain arrays run in
+    blocks (below); anything else through ``integrate``, the same operations.
+    """
+    block = plain.block(a[1:], y0, p0)
+    if block is None:
+        return integrate(a, lambda y, n: p0 if n == 0 else _quadratic_term(y, n, c1, c2), y0)
+    return plain.quadratic_block(a, y0, p0, c1, c2, *block)
+
+
+def _quadratic_term(y, n, c1, c2):
+    """Coefficient n >= 1 of ``c1 y + c2 y^2``."""
+    sq = square_term(y, n) if c2 else None
+    return total([y[n] if c1 else None, negated(sq) if c2 == -1 else sq])
+
+
 def derivative_terms(a):
     """``[None, 1 a_1, 2 a_2, ...]``: the series of ``a'`` shifted by one, the factor
     every recurrence ``y' = p a'`` multiplies by (computed once, not once per order)."""
-    return [None, a[1]] + [None if c is None else c * float(j) for j, c in enumerate(a[2:], 2)]
+    return [None, a[1]] + [
+        None if c is None else plain.scaled_fresh(c, float(j)) for j, c in enumerate(a[2:], 2)
+    ]
 
 
 def square_term(y, n):
     """The coefficient ``n`` of ``y^2``: the symmetric Cauchy sum, each pair once."""
-    pairs = sum_of_products((y[j], y[n - j]) for j in range((n + 1) // 2))
-    doubled = None if pairs is None else pairs + pairs
+    pairs = sum_of_products((y[j], y[n - j]) for j in range((n + 1) // 2))  # a fresh array
+    doubled = None if pairs is None else plain.into(np.add, pairs, pairs)
     middle = times(y[n // 2], y[n // 2]) if n % 2 == 0 else None
-    return total([doubled, middle])
+    if doubled is None or middle is None:
+        return doubled if middle is None else middle
+    return plain.into(np.add, doubled, middle)
 
 
 def exp(a, y0):
     """``exp(a)``: ``y' = y a'``."""
-    return integrate(a, lambda y, n: y[n], y0)
+    return quadratic(a, y0, y0, 1, 0)
 
 
 def log(a, y0):
@@ -169,8 +226,7 @@ def sqrt(a, y0):
     half = 0.5 / y0
     for n in range(1, k + 1):
         rest = sum_of_products((y[j], y[n - j]) for j in range(1, n))
-        top = a[n] if rest is None else (rest * -1.0 if a[n] is None else a[n] - rest)
-        y.append(None if top is None else top * half)
+        y.append(_then(np.multiply, _less(a[n], rest), a[n], half))
     return y
 
 
@@ -184,7 +240,9 @@ def power(a, p, y0):
     inv = 1.0 / a[0]
     for n in range(1, k + 1):
         s = total(weighted(a[n - j], y[j], p * (n - j) - j) for j in range(n))
-        y.append(None if s is None else s * inv * (1.0 / n))
+        if s is not None:
+            s = plain.into(np.multiply, plain.into(np.multiply, s, inv), 1.0 / n)
+        y.append(s)
     return y
 
 

@@ -41,10 +41,6 @@ def _special(name):
     return get_primitive(name)
 
 
-def _negated(c):
-    return None if c is None else -c
-
-
 def _still(a):
     return all(c is None for c in a[1:])
 
@@ -86,7 +82,7 @@ def _log_ndtr(ans, args, full):
 
     def term(y, n):  # w_n of w = -x^2/2 - y
         sq = ts.square_term(a, n)
-        return ts.total([None if sq is None else sq * -0.5, _negated(y[n])])
+        return ts.total([None if sq is None else sq * -0.5, ts.negated(y[n])])
 
     p0 = anp.exp(-0.5 * args[0] * args[0] - ans) * (1.0 / SQRT_2PI)
     return ts.integrate(a, exp_of(term, p0), ans)
@@ -94,13 +90,7 @@ def _log_ndtr(ans, args, full):
 
 def _expit(ans, args, full):
     """expit: ``y' = (y - y^2) x'``."""
-
-    def factor(y, n):
-        if n == 0:
-            return y[0] - y[0] * y[0]
-        return ts.total([y[n], _negated(ts.square_term(y, n))])
-
-    return ts.integrate(full[0], factor, ans)
+    return ts.quadratic(full[0], ans, ans - ans * ans, 1, -1)
 
 
 def _logit(ans, args, full):
@@ -108,7 +98,7 @@ def _logit(ans, args, full):
     a = full[0]
     k = len(a) - 1
     q = [a[0] - a[0] * a[0]] + [
-        ts.total([a[n], _negated(ts.square_term(a, n))]) for n in range(1, k)
+        ts.total([a[n], ts.negated(ts.square_term(a, n))]) for n in range(1, k)
     ]
     return ts.integrate(a, ts.div([1.0] + [None] * (k - 1), q), ans)
 
