@@ -1,11 +1,10 @@
 """Taylor rules that run a whole elementwise recurrence in one numba kernel.
 
 ``adcore.taylor.rules`` computes, say, tanh's k output coefficients with
-~k^2 whole-array numpy operations; each is a pass over memory and a fresh
-temporary (at 64x256 float64 exactly glibc's mmap threshold, so many of them
-are page-faulted in).  The kernels in ``taylor_kernels`` do the same
-recurrence per block of elements in cache, writing the k coefficients into
-one ``(k, ...)`` buffer whose rows are the outputs.
+~k^2 whole-array numpy operations, each a pass over memory (into recycled
+buffers: ``adcore.taylor.plain``).  The kernels in ``taylor_kernels`` do the
+same recurrence per block of elements in cache, writing the k coefficients
+into one ``(k, ...)`` buffer whose rows are the outputs.
 
 A fast rule has the signature ``fast(ans, args, series, tag)`` and returns
 the coefficient list, or ``None`` when it does not apply, in which case

@@ -79,7 +79,11 @@ def jet(f, primals, series, *, batched=False):
     by its k derivatives.  ``batched=True``: every term has a leading batch
     axis (many directions in one pass), and so do the output terms.
     """
-    xs, normalised, order, batch = _check(primals, series, batched)
+    return _jet(f, *_check(primals, series, batched))
+
+
+def _jet(f, xs, normalised, order, batch):
+    """``jet`` on checked primals and normalised coefficient lists (None: a zero term)."""
     tag = JetTag(order, batch)
     try:
         out = f(*[Jet(x, c, tag) for x, c in zip(xs, normalised)])
@@ -113,6 +117,7 @@ def taylor_derivatives(f, x, v, order, *, batched=False):
         raise ValueError(f"taylor_derivatives: order must be a positive int, got {order!r}")
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         v = np.asarray(v, dtype=np.result_type(getval(x)))
-    zero = np.zeros(shape_of(getval(v)), dtype=np.result_type(getval(v)))  # skipped by the rules
-    _, series_out = jet(f, (x,), ([v] + [zero] * (int(order) - 1),), batched=batched)
+    xs, normalised, _, batch = _check((x,), ([v],), batched)
+    normalised[0] += [None] * (int(order) - 1)  # the higher terms of a line: zero, skipped
+    _, series_out = _jet(f, xs, normalised, int(order), batch)
     return series_out
