@@ -82,6 +82,12 @@ CONVENTIONS = {
     "fmin@ties": "adcore splits a tie 0.5/0.5 as SPEC fixes for minimum; JAX gives it all to x",
     "hypot@(0,0)": "a cone at the origin: adcore's derivative is 0 there, as SPEC's abs'(0) "
     "(test_regression_hypot_at_the_origin); JAX's is one-sided",
+    "i1e@0": "exp(-|x|) i1(x): the true i1e'' jumps from +1 to -1 at 0, so no third derivative; "
+    "SPEC's abs'(0) = 0 makes adcore's derivatives there i1's (1/2, 0, 3/8), JAX's rule is the "
+    "constant 1/2 at |x| <= eps, so 0 at third order (test_i1e_derivatives_at_zero)",
+    "xlogy@(0,y<0)": "no derivative exists: x log(y) is nan off the line x = 0, d/dx = log(y) is "
+    "nan in both; JAX's Hessian is the formula's, adcore's rev-over-fwd sweep pulls the nan "
+    "gradient and H v in one batch, so 0 * nan (test_xlogy_off_its_domain)",
 }
 
 # Cases where JAX is wrong and adcore right (each pinned by a named test against
@@ -89,6 +95,14 @@ CONVENTIONS = {
 JAX_WRONG = {
     "hypot@|x|=|y|": "JAX's hypot goes through max/min(|x|, |y|): its second derivative is 0 "
     "at ties; hypot is smooth there (test_hypot_hessian_where_arguments_tie)",
+    "beta@a=b": "JAX's beta is exp(betaln), whose betaln sorts (min(a, b), max(a, b)): its Hessian "
+    "is wrong at ties (test_beta_and_betaln_hessians_where_arguments_tie)",
+    "betaln@a=b": "JAX's betaln sorts (min(a, b), max(a, b)): at ties its Hessian has all four "
+    "entries equal (test_beta_and_betaln_hessians_where_arguments_tie)",
+    "i0@0": "JAX's i0 is exp(|x|) i0e(x) with |x|'(0) = 1: derivatives 1, 3/2, 5/2 at 0 where the "
+    "series gives i1(0) = 0, 1/2, 0 (test_i0_and_i1_derivatives_at_zero)",
+    "i1@0": "JAX's i1 is exp(|x|) i1e(x) with |x|'(0) = 1: second and third derivatives 1, 3/2 at "
+    "0 where i1 is odd, so 0, and the series gives 3/8 (test_i0_and_i1_derivatives_at_zero)",
 }
 
 # points singled out of a unary primitive's group (their own case, so a table can name them)
@@ -375,6 +389,10 @@ def _binary_label(name, x, y):
         return f"{name}@ties"
     if name == "hypot" and abs(x) == abs(y):
         return "hypot@(0,0)" if x == 0 else "hypot@|x|=|y|"
+    if name in ("beta", "betaln") and x == y:
+        return f"{name}@a=b"
+    if name == "xlogy" and y < 0:
+        return "xlogy@(0,y<0)"  # only x = 0 has a value there
     return f"{name}@grid"
 
 
@@ -504,11 +522,10 @@ STRUCTURAL_SPECIAL = [
 
 # Exact-point groups (slow run only) where adcore and JAX disagree and nobody has yet
 # decided which side is right: strict xfails, so each reports the day it is settled.
-UNTRIAGED = {
-    label: "adcore and JAX differ at these exact points; not yet triaged"
-    for label in ("beta@grid", "betaln@grid", "i0@points", "i1@points", "i1e@points")
-}
-UNTRIAGED["xlogy@grid"] = "adcore's rev-over-fwd Hessian is nan on the grid where JAX's is finite"
+UNTRIAGED = {}
+
+# table cases JAX takes seconds to compile (its betaln's third derivative, ~5 s each): -m slow
+SLOW_TO_COMPILE = {"beta@a=b", "betaln@a=b"}
 
 
 def _special_cases():
@@ -522,10 +539,17 @@ def _special_cases():
         elif case.label in UNTRIAGED:
             untriaged = pytest.mark.xfail(strict=True, reason=UNTRIAGED[case.label])
             marks += [pytest.mark.slow, untriaged]
-        elif case.label.endswith(("@points", "@grid")):
+        elif case.label.endswith(("@points", "@grid")) or case.label in SLOW_TO_COMPILE:
             marks.append(pytest.mark.slow)
         out.append(pytest.param(case, id=case.label, marks=marks))
     return out
+
+
+def test_every_table_label_names_a_special_case():
+    # a label no case carries (a typo, a point the grid dropped) would exempt nothing silently
+    labels = {case.label for case in list(_elementwise_special()) + STRUCTURAL_SPECIAL}
+    named = set(CONVENTIONS) | set(JAX_WRONG) | set(UNTRIAGED) | SLOW_TO_COMPILE
+    assert not named - labels, f"table labels that name no special case: {named - labels}"
 
 
 @pytest.mark.parametrize("case", _special_cases())
@@ -561,6 +585,96 @@ def test_hypot_hessian_where_arguments_tie():
         x = np.array(point)
         want = _fd_gradient(adcore.grad(f), x)
         np.testing.assert_allclose(adcore.hessian(f)(x), want, rtol=1e-6, atol=1e-8)
+
+
+def test_beta_and_betaln_hessians_where_arguments_tie():
+    # JAX's betaln sorts its arguments (min(a, b), max(a, b)), so its Hessian is wrong where
+    # a == b; betaln = gammaln(a) + gammaln(b) - gammaln(a + b) is smooth there.  Truth: the
+    # closed form in trigamma (scipy's polygamma), and differences of adcore's gradient
+    sp = pytest.importorskip("adcore.scipy.special")
+    sc = pytest.importorskip("scipy.special")
+
+    def lnb(v):
+        return sp.betaln(v[0], v[1])
+
+    def b(v):
+        return sp.beta(v[0], v[1])
+
+    for t in (0.5, 1.0, 2.0):
+        x = np.array([t, t])
+        tri, tri2 = sc.polygamma(1, t), sc.polygamma(1, 2 * t)
+        want = np.array([[tri - tri2, -tri2], [-tri2, tri - tri2]])
+        np.testing.assert_allclose(adcore.hessian(lnb)(x), want, rtol=1e-10)
+        np.testing.assert_allclose(adcore.hessian(lnb)(x), _fd_gradient(adcore.grad(lnb), x), 1e-6)
+        # beta = exp(betaln): H = beta (g g^T + H_betaln), g_i = digamma(t) - digamma(2t)
+        g = np.full(2, sc.digamma(t) - sc.digamma(2 * t))
+        want_b = sc.beta(t, t) * (np.outer(g, g) + want)
+        np.testing.assert_allclose(adcore.hessian(b)(x), want_b, rtol=1e-10)
+        np.testing.assert_allclose(adcore.hessian(b)(x), _fd_gradient(adcore.grad(b), x), 1e-6)
+
+
+def _three_derivatives(f, x):
+    """f', f'', f''' at scalar x, reverse three times and forward three times."""
+    rev, fwd = [f], [f]
+    for _ in range(3):
+        rev.append(adcore.grad(rev[-1]))
+        fwd.append(lambda t, d=fwd[-1]: adcore.jvp(d, (t,), (1.0,))[1])
+    return [float(d(x)) for d in rev[1:]], [float(d(x)) for d in fwd[1:]]
+
+
+def _fd_three(f, x, h):
+    """Central differences of plain values: f', f'', f''' at x, errors O(h^2)."""
+    d1 = (f(x + h) - f(x - h)) / (2 * h)
+    d2 = (f(x + h) - 2 * f(x) + f(x - h)) / h**2
+    d3 = (f(x + 2 * h) - 2 * f(x + h) + 2 * f(x - h) - f(x - 2 * h)) / (2 * h**3)
+    return [d1, d2, d3]
+
+
+def test_i0_and_i1_derivatives_at_zero():
+    # JAX's i0 and i1 are exp(|x|) times the scaled functions, whose |x|'(0) = 1 makes their
+    # derivatives wrong at 0.  The series i0 = 1 + x^2/4 + x^4/64 + ... and
+    # i1 = x/2 + x^3/16 + ... give (i0', i0'', i0''')(0) = (0, 1/2, 0) (i0' = i1) and
+    # (i1', i1'', i1''')(0) = (1/2, 0, 3/8) (the limit of i0 - i1/x is 1/2); scipy's values
+    # differenced around 0 agree
+    sp = pytest.importorskip("adcore.scipy.special")
+    sc = pytest.importorskip("scipy.special")
+    for f, ref, want in ((sp.i0, sc.i0, [0.0, 0.5, 0.0]), (sp.i1, sc.i1, [0.5, 0.0, 0.375])):
+        rev, fwd = _three_derivatives(f, 0.0)
+        np.testing.assert_allclose(rev, want, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(fwd, want, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(_fd_three(ref, 0.0, 1e-2), want, rtol=1e-4, atol=1e-6)
+
+
+def test_i1e_derivatives_at_zero():
+    # i1e = exp(-|x|) i1(x) = x/2 - x|x|/2 + 5x^3/16 + ...: the second derivative jumps from
+    # +1 to -1 at 0, so neither it nor the third exists there (CONVENTIONS["i1e@0"]).  adcore's
+    # first derivative is the true 1/2; SPEC's abs'(0) = 0 makes exp(-|x|) flat at 0, so the
+    # higher ones are i1's: 0 (the mean of the two sides) and i1'''(0) = 3/8
+    sp = pytest.importorskip("adcore.scipy.special")
+    sc = pytest.importorskip("scipy.special")
+    rev, fwd = _three_derivatives(sp.i1e, 0.0)
+    np.testing.assert_allclose(rev, [0.5, 0.0, 0.375], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(fwd, [0.5, 0.0, 0.375], rtol=1e-12, atol=1e-15)
+    h = 1e-4
+    # the x|x| term leaves a central difference O(h) off, not O(h^2)
+    np.testing.assert_allclose((sc.i1e(h) - sc.i1e(-h)) / (2 * h), 0.5, atol=h)
+    for side in (1.0, -1.0):  # one-sided second differences: i1e''(0+) = -1, i1e''(0-) = +1
+        d2 = (sc.i1e(2 * side * h) - 2 * sc.i1e(side * h) + sc.i1e(0.0)) / h**2
+        np.testing.assert_allclose(d2, -side, atol=1e-3)
+
+
+def test_xlogy_off_its_domain():
+    # xlogy(0, y) = 0 for y < 0, but x log(y) is nan at every other x: d/dx = log(y) does not
+    # exist there and adcore says nan (so does JAX, CONVENTIONS["xlogy@(0,y<0)"]); along the
+    # line x = 0 the function is 0, and so are its derivatives in y
+    sp = pytest.importorskip("adcore.scipy.special")
+    sc = pytest.importorskip("scipy.special")
+    with np.errstate(invalid="ignore"):
+        assert sc.xlogy(0.0, -1.0) == 0.0 and np.isnan(sc.xlogy(1e-8, -1.0))
+        gx, gy = adcore.grad(sp.xlogy, (0, 1))(0.0, -1.0)
+        assert np.isnan(gx) and gy == 0.0
+        h = adcore.hessian(lambda y: sp.xlogy(0.0, y))(-1.0)
+    assert h == 0.0
 
 
 def test_regression_hypot_at_the_origin():
