@@ -28,14 +28,35 @@ from adcore_jit import taylor_kernels as tk
 LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
 POOLED = 16384  # output elements from which the (k, ...) block comes from the pool
 # The numpy path makes ~k^2 passes, the kernel one, after ~10 us of checks and dispatch.
-# Measured (tanh, exp, sin, log, sqrt; 16 to 16384 elements, a loaded 2-core machine):
-# below order 4 the numpy path is as fast or faster, from order 4 the kernel wins at every
-# size that matters (order 8: 2x at 16 elements, 4-5x at 16384).  Not a size threshold:
-# the numpy path's cost is per pass at small sizes too.  ``set_threshold(0)``: any order.
+# The numpy path pays a call per pass (its cost at small sizes); its passes are SIMD and
+# write recycled buffers, so on big arrays it is as fast or faster than these kernels, which
+# are bound by their loads and stores.  Measured (scripts/taylor_kernel_crossover.py, the
+# numpy time over the kernel's, idle 2-core EPYC, stacked float64 coefficients):
+#   order 4: 1024 elements 1.0-3.0x for the kernel, 4096 0.7-2.0x, 16384 0.6-1.5x;
+#   order 8: 1024 1.6-4.5x, 16384 0.7-2.0x (sqrt 0.70, reciprocal 0.78), 65536 0.5-1.3x.
+# Below order 4 the numpy path is as fast or faster at every size.  So a kernel runs from
+# MIN_ORDER, on at most MAX_ELEMENTS elements per coefficient (batch rows included) below
+# order 6 and BIG_ORDER_MAX_ELEMENTS from it; sqrt and reciprocal (a division per element
+# and order in the kernel, one per element in numpy) stop at SMALL_MAX_ELEMENTS.
+# ``set_threshold(0)`` lifts every limit (any order, any size: the tests use it).
 MIN_ORDER = 4
+MAX_ELEMENTS = 4096
+BIG_ORDER, BIG_ORDER_MAX_ELEMENTS = 6, 16384
+SMALL_MAX_ELEMENTS = 2048
 
 
-def _prepare(ans, x, s, tag):
+def _worth_it(k, elements, small):
+    """Whether the kernel beats the numpy path at order k on this many elements (measured)."""
+    if not fused._threshold:
+        return True
+    if k < MIN_ORDER:
+        return False
+    if small:
+        return elements <= SMALL_MAX_ELEMENTS
+    return elements <= (BIG_ORDER_MAX_ELEMENTS if k >= BIG_ORDER else MAX_ELEMENTS)
+
+
+def _prepare(ans, x, s, tag, small=False):
     """``(a, rows, out, flat primal)`` for a kernel call, or None when the kernel must not run."""
     if type(ans) is not np.ndarray or type(x) is not np.ndarray or s is None or s[0] is None:
         return None
@@ -49,7 +70,7 @@ def _prepare(ans, x, s, tag):
         return None
     n = ans.size
     r = tag.batch[0] if tag.nbatch else 1
-    if n == 0 or r == 0 or (k < MIN_ORDER and fused._threshold):
+    if n == 0 or r == 0 or not _worth_it(k, n * r, small):
         return None
     want = tag.batch + shape
     rows = [-1]
@@ -77,14 +98,15 @@ def _outputs(out, tag, shape, zero=()):
     return [None if j + 1 in zero else out[j].reshape(want) for j in range(out.shape[0])]
 
 
-def _unary(run):
+def _unary(run, small=False):
     """A fast rule from ``run(a, rows, out, x, y0, args)``, which fills ``out`` and returns
-    False to decline, or the orders whose coefficient is structurally zero (None for none)."""
+    False to decline, or the orders whose coefficient is structurally zero (None for none).
+    ``small``: the kernel wins on small arrays only (``SMALL_MAX_ELEMENTS``)."""
 
     def fast(ans, args, series, tag):
         if any(s is not None for s in series[1:]):
             return None
-        ready = _prepare(ans, args[0], series[0], tag)
+        ready = _prepare(ans, args[0], series[0], tag, small)
         if ready is None:
             return None
         a, rows, out, x = ready
@@ -184,10 +206,10 @@ RULES = {
     "log2": _unary(_log(0.0, 1.0 / LN2)),
     "log10": _unary(_log(0.0, 1.0 / LN10)),
     "log1p": _unary(_log(1.0, 1.0)),
-    "sqrt": _unary(_sqrt),
+    "sqrt": _unary(_sqrt, small=True),
     "cbrt": _unary(_cbrt),
     "power": _unary(_power),
-    "reciprocal": _unary(_reciprocal),
+    "reciprocal": _unary(_reciprocal, small=True),
     "square": _unary(_square),
     "softplus": _unary(_softplus),
     "arctan": _unary(_by_factor(1.0, 1.0, False, 1.0)),

@@ -118,6 +118,30 @@ def test_low_orders_stay_on_numpy_by_default():
     assert _fast("tanh", np.tanh(x), (x,), [low + [c]]) is not None
 
 
+def test_big_arrays_stay_on_numpy_by_default():
+    """Where the numpy path measured as fast (big arrays, lower orders; sqrt and reciprocal
+    beyond small ones) the kernel declines; set_threshold(0) lifts the limits."""
+
+    def runs(name, n, k, batch=()):
+        x = np.linspace(0.5, 1.5, n)
+        c = np.ones(batch + (n,))
+        return _fast(name, get_primitive(name).impl(x), (x,), [[c] * k], batch) is not None
+
+    assert runs("tanh", taylor.MAX_ELEMENTS, taylor.MIN_ORDER)
+    assert not runs("tanh", taylor.MAX_ELEMENTS + 1, taylor.MIN_ORDER)
+    assert runs("tanh", taylor.BIG_ORDER_MAX_ELEMENTS, taylor.BIG_ORDER)
+    assert not runs("tanh", taylor.BIG_ORDER_MAX_ELEMENTS + 1, taylor.BIG_ORDER)
+    assert not runs("tanh", taylor.BIG_ORDER_MAX_ELEMENTS // 2 + 1, taylor.BIG_ORDER, (2,))
+    for name in ("sqrt", "reciprocal"):
+        assert runs(name, taylor.SMALL_MAX_ELEMENTS, 8)
+        assert not runs(name, taylor.SMALL_MAX_ELEMENTS + 1, 8)
+    old = adcore_jit.set_threshold(0)
+    try:
+        assert runs("sqrt", taylor.BIG_ORDER_MAX_ELEMENTS + 1, 2)
+    finally:
+        adcore_jit.set_threshold(old)
+
+
 def _mlp_params(rng, sizes):
     return [(rng.standard_normal((a, b)) / np.sqrt(a), 0.1 * rng.standard_normal(b))
             for a, b in zip(sizes[:-1], sizes[1:])]  # fmt: skip
