@@ -240,7 +240,14 @@ def _validated(name, args, timeout=600):
 @needs_gradbench
 @pytest.mark.parametrize(
     "name, args",
-    [("hello", []), ("lse", ["-n", "2500", "10000"]), ("saddle", []), ("particle", [])],
+    [
+        ("hello", []),
+        ("lse", ["-n", "2500", "10000"]),
+        # the nested-mode evals build GradBench's C++ tool and run all four nestings:
+        # 17 s and 48 s on an idle 2-core machine, so only under -m slow
+        pytest.param("saddle", [], marks=pytest.mark.slow),
+        pytest.param("particle", [], marks=pytest.mark.slow),
+    ],
 )
 def test_validated_end_to_end(name, args):
     record = _validated(name, args)
