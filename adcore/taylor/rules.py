@@ -27,8 +27,8 @@ import itertools
 import numpy as np
 
 import adcore.numpy as anp
-from adcore.core import NONDIFF, get_primitive, getval, pool, shape_of
-from adcore.taylor import linalg_rules, more_rules
+from adcore.core import NONDIFF, get_primitive, getval, shape_of
+from adcore.taylor import linalg_rules, more_rules, plain
 from adcore.taylor import series as ts
 
 LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
@@ -83,7 +83,8 @@ def _all_at_once(rule, s, ans, args, kwargs, tag):
 
 def stack_coefficients(cs):
     """``stack(cs)``, as a view instead of a copy when the coefficients are plain arrays that
-    already are consecutive rows of one buffer (a batched JVP rule's outputs, adcore_jit's)."""
+    already are consecutive rows of one buffer (a batched JVP rule's outputs, adcore_jit's,
+    the plain-array road's quadratic recurrences'); else a copy into a recycled buffer."""
     first = cs[0]
     base = first.base if type(first) is np.ndarray else None
     if type(base) is np.ndarray and len(cs) > 1:
@@ -103,7 +104,7 @@ def stack_coefficients(cs):
             return np.lib.stride_tricks.as_strided(first, shape, strides)
     if all(type(c) is np.ndarray and c.shape == first.shape and c.dtype == first.dtype for c in cs):
         # a recycled buffer: a fresh one this size is page-faulted in again at every call
-        return np.stack(cs, out=pool.empty((len(cs),) + first.shape, first.dtype))
+        return np.stack(cs, out=plain.empty((len(cs),) + first.shape, first.dtype))
     return anp.stack(cs)
 
 
