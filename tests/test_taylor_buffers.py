@@ -37,7 +37,9 @@ QUADRATICS = {  # name: (c1, c2, p0 from y0)
 
 
 @st.composite
-def series_case(draw):
+def series_case(draw, n_series=1):
+    """k, then ``n_series`` series of one dtype, shape and batch: (primal, [c1..ck]) each,
+    with zero (None) coefficients at random."""
     k = draw(st.integers(1, 6))
     dtype = draw(st.sampled_from([np.float64, np.float32, np.complex128]))
     shape = draw(st.sampled_from([(3,), (2, 3), (70, 130)]))  # the last is big enough to pool
@@ -45,31 +47,62 @@ def series_case(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
 
     def arr(s):
-        x = 0.4 * rng.standard_normal(s)
+        x = np.clip(0.4 * rng.standard_normal(s), -1.0, 1.0)
         if np.dtype(dtype).kind == "c":
             x = x + 0.3j * rng.standard_normal(s)
         return x.astype(dtype)
 
-    zero = draw(st.lists(st.booleans(), min_size=k, max_size=k))
-    coeffs = [None if z and n else arr(batch + shape) for n, z in enumerate(zero)]
-    return draw(st.sampled_from(sorted(QUADRATICS))), arr(shape), coeffs
+    out = []
+    for _ in range(n_series):
+        zero = draw(st.lists(st.booleans(), min_size=k, max_size=k))
+        out.append(
+            (arr(shape), [None if z and n else arr(batch + shape) for n, z in enumerate(zero)])
+        )
+    return out
 
 
 @settings(max_examples=60, deadline=None)
-@given(series_case())
-def test_plain_and_general_roads_give_the_same_bits(case):
-    name, a0, coeffs = case
+@given(series_case(), st.sampled_from(sorted(QUADRATICS)))
+def test_plain_and_general_roads_give_the_same_bits(case, name):
+    [(a0, coeffs)] = case
     c1, c2, p = QUADRATICS[name]
     y0 = np.tanh(a0)  # any primal output will do: the recurrence takes it as given
     plain = ts.quadratic([a0] + [_plain(c) for c in coeffs], y0, p(y0), c1, c2)
     y0o = _other(y0)
     general = ts.quadratic([_other(a0)] + [_other(c) for c in coeffs], y0o, p(y0o), c1, c2)
-    assert len(plain) == len(general)
+    _same_series(plain, general, name)
+    assert all(u is None or u.dtype == y0.dtype for u in plain[1:])
+
+
+def _same_series(plain, general, what):
+    assert len(plain) == len(general), what
     for n, (u, w) in enumerate(zip(plain[1:], general[1:]), 1):
-        assert (u is None) == (w is None), f"{name}: coefficient {n}"
+        assert (u is None) == (w is None), f"{what}: coefficient {n}"
         if u is not None:
-            assert type(u) is np.ndarray and u.dtype == y0.dtype
-            np.testing.assert_array_equal(u, np.asarray(w), err_msg=f"{name}: coefficient {n}")
+            assert type(u) is np.ndarray, f"{what}: coefficient {n}"
+            np.testing.assert_array_equal(u, np.asarray(w), err_msg=f"{what}: coefficient {n}")
+
+
+OTHERS = {  # name: the recurrence on (a, b) series whose primals sit near 1.5
+    "mul": lambda a, b: ts.mul(a, b),
+    "div": lambda a, b: ts.div(a, b),
+    "sqrt": lambda a, b: ts.sqrt(a, np.sqrt(a[0])),
+    "power": lambda a, b: ts.power(a, 2.5, a[0] ** 2.5),
+    "log": lambda a, b: ts.log(a, np.log(a[0])),
+    "sin": lambda a, b: ts.sin_cos(a, np.sin(a[0]), np.cos(a[0]))[0],
+    "cos": lambda a, b: ts.sin_cos(a, np.sin(a[0]), np.cos(a[0]))[1],
+    "int_power": lambda a, b: ts.int_power(a, 3, a[0] ** 3),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(series_case(n_series=2), st.sampled_from(sorted(OTHERS)))
+def test_the_other_recurrences_give_the_same_bits_on_both_roads(case, name):
+    (a0, ca), (b0, cb) = case
+    a, b = [a0 + 1.5] + ca, [b0 + 1.5] + cb  # primals away from sqrt's, log's and div's poles
+    plain = OTHERS[name]([_plain(c) for c in a], [_plain(c) for c in b])
+    general = OTHERS[name]([_other(c) for c in a], [_other(c) for c in b])
+    _same_series(plain, general, name)
 
 
 def test_plain_road_is_taken_and_its_rows_are_one_block():
