@@ -40,6 +40,8 @@ def compile_all():
 
     Kernels otherwise compile on first use; this pays the cost up front
     (benchmarks, servers).  Returns the number of compiled kernel specializations.
+    The generated Taylor kernels (``taylor_codegen``, one per order and zero
+    pattern) are not among them: they compile on first use, once per machine.
     """
     from adcore_jit.warm import warm_up
 

@@ -4,7 +4,9 @@
 ~k^2 whole-array numpy operations, each a pass over memory (into recycled
 buffers: ``adcore.taylor.plain``).  The kernels in ``taylor_kernels`` do the
 same recurrence per block of elements in cache, writing the k coefficients
-into one ``(k, ...)`` buffer whose rows are the outputs.
+into one ``(k, ...)`` buffer whose rows are the outputs; for exp, tanh, tan,
+sigmoid and kin on a dense or a line series, ``taylor_codegen`` writes a
+straight-line kernel per order instead (every term in registers).
 
 A fast rule has the signature ``fast(ans, args, series, tag)`` and returns
 the coefficient list, or ``None`` when it does not apply, in which case
@@ -23,6 +25,7 @@ import numpy as np
 from adcore.core import get_primitive, pool
 from adcore.taylor.rules import stack_coefficients
 from adcore_jit import fused
+from adcore_jit import taylor_codegen as codegen
 from adcore_jit import taylor_kernels as tk
 
 LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
@@ -38,17 +41,25 @@ POOLED = 16384  # output elements from which the (k, ...) block comes from the p
 # MIN_ORDER, on at most MAX_ELEMENTS elements per coefficient (batch rows included) below
 # order 6 and BIG_ORDER_MAX_ELEMENTS from it; sqrt and reciprocal (a division per element
 # and order in the kernel, one per element in numpy) stop at SMALL_MAX_ELEMENTS.
+# The generated straight-line kernels (``taylor_codegen``: exp, tanh, tan, sigmoid and kin on
+# a dense or a line series) win at every size from order 4 (256 elements: 1.1-3.3x; 16384:
+# 1.8-5.9x; 65536: 3.8-9.1x) and at orders 2 and 3 from 16384 elements (1.2-2.9x); below,
+# numpy's few passes win (256 elements, order 2: 0.66-1.28x).
 # ``set_threshold(0)`` lifts every limit (any order, any size: the tests use it).
 MIN_ORDER = 4
+GENERATED_LOW_ORDER_MIN_ELEMENTS = 16384
 MAX_ELEMENTS = 4096
 BIG_ORDER, BIG_ORDER_MAX_ELEMENTS = 6, 16384
 SMALL_MAX_ELEMENTS = 2048
 
 
-def _worth_it(k, elements, small):
-    """Whether the kernel beats the numpy path at order k on this many elements (measured)."""
+def _worth_it(k, elements, small, generated=False):
+    """Whether the kernel beats the numpy path at order k on this many elements (measured).
+    ``generated``: a straight-line kernel of ``taylor_codegen`` will run, at any size."""
     if not fused._threshold:
         return True
+    if generated:
+        return k >= MIN_ORDER or (k >= 2 and elements >= GENERATED_LOW_ORDER_MIN_ELEMENTS)
     if k < MIN_ORDER:
         return False
     if small:
@@ -56,8 +67,9 @@ def _worth_it(k, elements, small):
     return elements <= (BIG_ORDER_MAX_ELEMENTS if k >= BIG_ORDER else MAX_ELEMENTS)
 
 
-def _prepare(ans, x, s, tag, small=False):
-    """``(a, rows, out, flat primal)`` for a kernel call, or None when the kernel must not run."""
+def _prepare(ans, x, s, tag, small=False, generated=False):
+    """``(a, rows, out, flat primal)`` for a kernel call, or None when the kernel must not run.
+    ``generated``: the rule has straight-line kernels for dense and line series."""
     if type(ans) is not np.ndarray or type(x) is not np.ndarray or s is None or s[0] is None:
         return None
     dtype, shape = ans.dtype, ans.shape
@@ -70,7 +82,7 @@ def _prepare(ans, x, s, tag, small=False):
         return None
     n = ans.size
     r = tag.batch[0] if tag.nbatch else 1
-    if n == 0 or r == 0 or not _worth_it(k, n * r, small):
+    if n == 0 or r == 0:
         return None
     want = tag.batch + shape
     rows = [-1]
@@ -85,6 +97,9 @@ def _prepare(ans, x, s, tag, small=False):
             return None
         rows.append(len(nonzero))
         nonzero.append(c)
+    generated = generated and k <= codegen.MAX_ORDER and codegen.pattern(rows) is not None
+    if not _worth_it(k, n * r, small, generated):
+        return None
     m = len(nonzero)
     a = (stack_coefficients(nonzero) if m > 1 else nonzero[0]).reshape(m, r, n)
     size = k * r * n
@@ -106,7 +121,7 @@ def _unary(run, small=False):
     def fast(ans, args, series, tag):
         if any(s is not None for s in series[1:]):
             return None
-        ready = _prepare(ans, args[0], series[0], tag, small)
+        ready = _prepare(ans, args[0], series[0], tag, small, getattr(run, "generated", False))
         if ready is None:
             return None
         a, rows, out, x = ready
@@ -121,11 +136,20 @@ def _unary(run, small=False):
 
 
 def _integrating(kind, p0, scale=1.0):
-    """``y' = p (scale u)'`` with p from y (integrate_family); ``p0(y0)`` is p's primal."""
+    """``y' = p (scale u)'`` with p from y; ``p0(y0)`` is p's primal.  A generated
+    straight-line kernel for a dense or a line series (``taylor_codegen``), else
+    integrate_family's block kernel."""
 
     def run(a, rows, out, x, y0, args):
-        tk.integrate_family(kind, a, rows, y0, p0(y0), scale, out)
+        k = out.shape[0]
+        shape = codegen.pattern(rows) if k <= codegen.MAX_ORDER else None
+        if shape is None:
+            tk.integrate_family(kind, a, rows, y0, p0(y0), scale, out)
+        else:
+            consts = codegen.constants(k, scale, out.dtype)
+            codegen.kernel(kind, k, shape)(a, y0, p0(y0), consts, out)
 
+    run.generated = True  # the size limits of the block kernels do not apply (see _prepare)
     return run
 
 

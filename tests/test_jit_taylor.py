@@ -22,6 +22,8 @@ from adcore.core import get_primitive
 from adcore.taylor import JetTag
 from adcore.taylor.rules import stack_coefficients
 from adcore_jit import taylor
+from adcore_jit import taylor_codegen as codegen
+from adcore_jit.taylor_kernels import TANH
 
 # primal domain of each accelerated primitive (the rest: (-2, 2))
 DOMAIN = {
@@ -120,26 +122,85 @@ def test_low_orders_stay_on_numpy_by_default():
 
 def test_big_arrays_stay_on_numpy_by_default():
     """Where the numpy path measured as fast (big arrays, lower orders; sqrt and reciprocal
-    beyond small ones) the kernel declines; set_threshold(0) lifts the limits."""
+    beyond small ones) the block kernels decline; set_threshold(0) lifts the limits."""
 
-    def runs(name, n, k, batch=()):
+    def runs(name, n, k, batch=(), zeros=()):
         x = np.linspace(0.5, 1.5, n)
         c = np.ones(batch + (n,))
-        return _fast(name, get_primitive(name).impl(x), (x,), [[c] * k], batch) is not None
+        s = [None if j in zeros else c for j in range(1, k + 1)]
+        return _fast(name, get_primitive(name).impl(x), (x,), [s], batch) is not None
 
-    assert runs("tanh", taylor.MAX_ELEMENTS, taylor.MIN_ORDER)
-    assert not runs("tanh", taylor.MAX_ELEMENTS + 1, taylor.MIN_ORDER)
-    assert runs("tanh", taylor.BIG_ORDER_MAX_ELEMENTS, taylor.BIG_ORDER)
-    assert not runs("tanh", taylor.BIG_ORDER_MAX_ELEMENTS + 1, taylor.BIG_ORDER)
-    assert not runs("tanh", taylor.BIG_ORDER_MAX_ELEMENTS // 2 + 1, taylor.BIG_ORDER, (2,))
+    assert runs("log", taylor.MAX_ELEMENTS, taylor.MIN_ORDER)
+    assert not runs("log", taylor.MAX_ELEMENTS + 1, taylor.MIN_ORDER)
+    assert runs("log", taylor.BIG_ORDER_MAX_ELEMENTS, taylor.BIG_ORDER)
+    assert not runs("log", taylor.BIG_ORDER_MAX_ELEMENTS + 1, taylor.BIG_ORDER)
+    assert not runs("log", taylor.BIG_ORDER_MAX_ELEMENTS // 2 + 1, taylor.BIG_ORDER, (2,))
     for name in ("sqrt", "reciprocal"):
         assert runs(name, taylor.SMALL_MAX_ELEMENTS, 8)
         assert not runs(name, taylor.SMALL_MAX_ELEMENTS + 1, 8)
+    # tanh's generated kernels (dense or line series) run at any size from MIN_ORDER; its
+    # other zero patterns take the block kernel and its limits
+    big = 4 * taylor.BIG_ORDER_MAX_ELEMENTS
+    assert runs("tanh", big, taylor.MIN_ORDER)
+    assert runs("tanh", big, taylor.MIN_ORDER, zeros=range(2, taylor.MIN_ORDER + 1))
+    assert not runs("tanh", big, taylor.MIN_ORDER, zeros=(2,))
+    assert runs("tanh", taylor.GENERATED_LOW_ORDER_MIN_ELEMENTS, 2)
+    assert not runs("tanh", taylor.GENERATED_LOW_ORDER_MIN_ELEMENTS - 1, 3)
+    assert not runs("tanh", big, 1)
     old = adcore_jit.set_threshold(0)
     try:
         assert runs("sqrt", taylor.BIG_ORDER_MAX_ELEMENTS + 1, 2)
     finally:
         adcore_jit.set_threshold(old)
+
+
+def _generated_equals_numpy(name, shape, k, dtype, batch, rng):
+    prim = get_primitive(name)
+    x = rng.uniform(-0.8, 0.8, 40).astype(dtype)
+
+    def coefficient():
+        return (0.5 * rng.standard_normal(batch + x.shape)).astype(dtype)
+
+    s = [coefficient()] + [coefficient() if shape == "full" else None for _ in range(k - 1)]
+    ans, tag = prim.impl(x), JetTag(k, batch)
+    expected = prim.variants["taylor"](prim, ans, [x], [s], {}, tag)  # numpy's rule
+    old = adcore_jit.set_threshold(0)
+    try:
+        got = taylor.RULES[name](ans, (x,), [s], tag)
+    finally:
+        adcore_jit.set_threshold(old)
+    assert got is not None and len(got) == k
+    for n, (g, e) in enumerate(zip(got, expected), 1):
+        np.testing.assert_array_equal(g, e, err_msg=f"{name} k={k} {dtype} order {n}")
+
+
+@pytest.mark.parametrize("shape", ["full", "line"])
+@pytest.mark.parametrize("name", ["tanh", "tan", "sigmoid", "exp"])
+def test_generated_kernels_give_numpys_bits(name, shape):
+    """The straight-line kernels run series.quadratic's terms in its order: equal bit for bit
+    to the numpy path, batched and not, float32 and float64.  Each (order, dtype) is a numba
+    compile, ~0.5 s the first time on a machine: three here, every order under -m slow."""
+    rng = np.random.default_rng(3)
+    for k, dtype, batch in ((3, np.float64, ()), (8, np.float64, (3,)), (8, np.float32, ())):
+        _generated_equals_numpy(name, shape, k, dtype, batch, rng)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", ["full", "line"])
+@pytest.mark.parametrize("name", ["tanh", "tan", "sigmoid", "exp"])
+def test_generated_kernels_give_numpys_bits_at_every_order(name, shape):
+    rng = np.random.default_rng(4)
+    for k in range(1, codegen.MAX_ORDER + 1):
+        _generated_equals_numpy(name, shape, k, np.float64, (2,), rng)
+
+
+def test_generated_kernel_source_is_checked():
+    assert "def kern(a, y0a, p0a, c, out):" in codegen.source(TANH, 3, "line")
+    with pytest.raises(ValueError, match="order 13"):
+        codegen.source(TANH, codegen.MAX_ORDER + 1, "full")
+    assert codegen.pattern(np.array([-1, 0, 1, 2])) == "full"
+    assert codegen.pattern(np.array([-1, 0, -1, -1])) == "line"
+    assert codegen.pattern(np.array([-1, 0, -1, 1])) is None
 
 
 def _mlp_params(rng, sizes):
