@@ -25,6 +25,7 @@ import hashlib
 import importlib.util
 import os
 import sys
+import tempfile
 import threading
 
 import numpy as np
@@ -129,7 +130,11 @@ def source(kind, k, shape):
 
 
 def _cache_dir():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        # no home directory (expanduser leaves "~"): the temporary directory, never the cwd
+        base = os.path.join(home, ".cache") if home != "~" else tempfile.gettempdir()
     return os.path.join(base, "adcore_jit", "taylor")
 
 

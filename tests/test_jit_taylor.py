@@ -282,3 +282,20 @@ def test_taylor_mode_works_without_numba():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_generated_kernels_compile_in_memory_without_a_writable_cache(tmp_path, monkeypatch):
+    """A cache directory that cannot be created (here: a file in the way) falls back to an
+    in-memory compile, with the same results."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setattr(codegen, "_kernels", {})
+    kern = codegen.kernel(TANH, 2, "line")
+    x = np.linspace(-0.5, 0.5, 8)
+    a = np.ones((1, 1, 8))
+    out = np.empty((2, 1, 8))
+    y0 = np.tanh(x)
+    kern(a, y0, 1.0 - y0 * y0, codegen.constants(2, 1.0, out.dtype), out)
+    np.testing.assert_allclose(out[0, 0], 1.0 - y0 * y0, rtol=1e-15)  # d/dt tanh(x + t)
+    np.testing.assert_allclose(out[1, 0], -y0 * (1.0 - y0 * y0), rtol=1e-15)  # tanh''/2
