@@ -5,8 +5,9 @@
 buffers: ``adcore.taylor.plain``).  The kernels in ``taylor_kernels`` do the
 same recurrence per block of elements in cache, writing the k coefficients
 into one ``(k, ...)`` buffer whose rows are the outputs; for exp, tanh, tan,
-sigmoid and kin on a dense or a line series, ``taylor_codegen`` writes a
-straight-line kernel per order instead (every term in registers).
+sigmoid, sin/cos, sinh/cosh and kin on a dense or a line series,
+``taylor_codegen`` writes a straight-line kernel per order instead (every term
+in registers).
 
 A fast rule has the signature ``fast(ans, args, series, tag)`` and returns
 the coefficient list, or ``None`` when it does not apply, in which case
@@ -41,10 +42,10 @@ POOLED = 16384  # output elements from which the (k, ...) block comes from the p
 # MIN_ORDER, on at most MAX_ELEMENTS elements per coefficient (batch rows included) below
 # order 6 and BIG_ORDER_MAX_ELEMENTS from it; sqrt and reciprocal (a division per element
 # and order in the kernel, one per element in numpy) stop at SMALL_MAX_ELEMENTS.
-# The generated straight-line kernels (``taylor_codegen``: exp, tanh, tan, sigmoid and kin on
-# a dense or a line series) win at every size from order 4 (256 elements: 1.1-3.3x; 16384:
-# 1.8-5.9x; 65536: 3.8-9.1x) and at orders 2 and 3 from 16384 elements (1.2-2.9x); below,
-# numpy's few passes win (256 elements, order 2: 0.66-1.28x).
+# The generated straight-line kernels (``taylor_codegen``: exp and kin, tanh, tan, sigmoid,
+# sin/cos, sinh/cosh on a dense or a line series) win at every size from order 4 (256
+# elements: 1.1-3.5x; 16384: 1.7-11x; 65536: 1.0-19x) and at orders 2 and 3 from 16384
+# elements (1.2-3.9x); below, numpy's few passes win (256 elements, order 2: 0.46-1.5x).
 # ``set_threshold(0)`` lifts every limit (any order, any size: the tests use it).
 MIN_ORDER = 4
 GENERATED_LOW_ORDER_MIN_ELEMENTS = 16384
@@ -154,13 +155,22 @@ def _integrating(kind, p0, scale=1.0):
 
 
 def _coupled(companion, sign, which):
-    """sin/cos (sign -1), sinh/cosh (+1); ``companion(x)`` is the other function's primal."""
+    """sin/cos (sign -1), sinh/cosh (+1); ``companion(x)`` is the other function's primal.
+    A generated kernel for a dense or a line series, else the block kernel."""
+    kind = {(-1.0, 0): "sin", (-1.0, 1): "cos", (1.0, 0): "sinh", (1.0, 1): "cosh"}[sign, which]
 
     def run(a, rows, out, x, y0, args):
         other = companion(x)
         s0, c0 = (y0, other) if which == 0 else (other, y0)
-        tk.coupled(a, rows, s0, c0, sign, which, out)
+        k = out.shape[0]
+        shape = codegen.pattern(rows) if k <= codegen.MAX_ORDER else None
+        if shape is None:
+            tk.coupled(a, rows, s0, c0, sign, which, out)
+        else:
+            consts = codegen.constants(k, 1.0, out.dtype, sign)
+            codegen.kernel(kind, k, shape)(a, s0, c0, consts, out)
 
+    run.generated = True
     return run
 
 

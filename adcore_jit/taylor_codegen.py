@@ -9,16 +9,20 @@ kernel is written, so every term is a named local: one pass over the elements,
 each element's whole recurrence in registers, k loads and k stores per
 element.  The same recurrence at 0.07 ms.
 
-The terms and their order are those of ``adcore.taylor.plain.quadratic_block``
-(sums left to right, the square's pairs doubled, then the middle square, then
-the sign), so the results are numpy's bit for bit.  Two zero patterns are
-written: every coefficient nonzero (a dense series, e.g. after a matmul) and
-only the first (a line ``x + t v``, the input of ``taylor_derivatives``);
-any other pattern, and orders past ``MAX_ORDER``, take the block kernel.
+Two families: ``y' = p a'`` with p quadratic in y (exp, expm1, exp2, tanh,
+tan, sigmoid), and sin/cos, sinh/cosh written together.  The terms and their
+order are those of ``adcore.taylor.series`` (``quadratic``'s plain road:
+sums left to right, the square's pairs doubled, then the middle square, then
+the sign; ``_coupled``), so the results are numpy's bit for bit.  Two zero
+patterns are written: every coefficient nonzero (a dense series, e.g. after a
+matmul) and only the first (a line ``x + t v``, the input of
+``taylor_derivatives``); any other pattern, and orders past ``MAX_ORDER``,
+take the block kernel.
 
 Kernels are written as modules in a cache directory and compiled with
-numba's disk cache, so each compiles once per machine (~1 s), not once per
-process; where no directory is writable they are compiled in memory.
+numba's disk cache, so each compiles once per machine (~0.5 s per order,
+pattern and dtype), not once per process; where no directory is writable
+they are compiled in memory.
 """
 
 import hashlib
@@ -34,7 +38,9 @@ from numba import njit
 from adcore_jit.taylor_kernels import EXP, SIGMOID, TAN, TANH
 
 MAX_ORDER = 12
-KINDS = (EXP, TANH, TAN, SIGMOID)
+# sin/cos and sinh/cosh: s' = c a', c' = sign s a', written together, one of them stored
+COUPLED = {"sin": (-1.0, 0), "cos": (-1.0, 1), "sinh": (1.0, 0), "cosh": (1.0, 1)}
+KINDS = (EXP, TANH, TAN, SIGMOID, *COUPLED)
 
 _kernels = {}
 _lock = threading.Lock()
@@ -64,10 +70,13 @@ def kernel(kind, k, shape):
     return fn
 
 
-def constants(k, scale, dtype):
+def constants(k, scale, dtype, sign=None):
     """The kernel's numbers in the arrays' dtype, as numpy's operators see a Python float
-    next to a float32 array: ``scale * j`` for j = 1..k, then ``1 / n`` for n = 1..k."""
-    numbers = [scale * j for j in range(1, k + 1)] + [1.0 / n for n in range(1, k + 1)]
+    next to a float32 array: ``scale`` (exp2's ln 2: numpy scales the series first), ``j``
+    for j = 1..k, ``1 / n`` for n = 1..k, then (coupled kinds) ``sign / n``."""
+    numbers = [scale] + [float(j) for j in range(1, k + 1)] + [1.0 / n for n in range(1, k + 1)]
+    if sign is not None:
+        numbers += [sign / n for n in range(1, k + 1)]
     return np.array(numbers, dtype)
 
 
@@ -84,8 +93,11 @@ def source(kind, k, shape):
     if kind not in KINDS or not 1 <= k <= MAX_ORDER or shape not in ("full", "line"):
         raise ValueError(f"no generated Taylor kernel for kind {kind}, order {k}, {shape}")
     present = [j == 1 or shape == "full" for j in range(k + 1)]
-    body = [f"    f{j} = c[{j - 1}]" for j in range(1, k + 1) if present[j]]
-    body += [f"    h{n} = c[{k + n - 1}]" for n in range(1, k + 1)]
+    body = ["    scale = c[0]"]
+    body += [f"    f{j} = c[{j}]" for j in range(1, k + 1) if present[j]]
+    body += [f"    h{n} = c[{k + n}]" for n in range(1, k + 1)]
+    if kind in COUPLED:
+        body += [f"    g{n} = c[{2 * k + n}]" for n in range(1, k + 1)]
     body += [
         "    k, R, N = out.shape",
         "    for r in range(R):",
@@ -97,7 +109,9 @@ def source(kind, k, shape):
     for j in range(1, k + 1):
         if present[j]:
             row = j - 1 if shape == "full" else 0
-            body.append(f"{step}ja{j} = a[{row}, r, i] * f{j}")
+            body.append(f"{step}ja{j} = (a[{row}, r, i] * scale) * f{j}")
+    if kind in COUPLED:  # y0a, p0a: the primals of s and c
+        return _finish(body + _coupled_terms(kind, k, present, step))
     for n in range(1, k + 1):
         # y_n = (1/n) sum_j j a_j p_(n-j); every term is present (p_m != 0 for a nonzero a_1)
         terms = [f"ja{j} * p{n - j}" for j in range(1, n + 1) if present[j]]
@@ -118,6 +132,23 @@ def source(kind, k, shape):
             body.append(f"{step}p{n} = -q")
         else:  # SIGMOID: y - y^2
             body.append(f"{step}p{n} = y{n} + (-q)")
+    return _finish(body)
+
+
+def _coupled_terms(kind, k, present, step):
+    """series._coupled's recurrence: s_n = (1/n) sum_j j a_j c_(n-j), then
+    c_n = (sign/n) sum_j j a_j s_(n-j); the one ``kind`` names is stored."""
+    which = COUPLED[kind][1]
+    lines = [f"{step}s0 = y0", f"{step}c0 = p0"]
+    for n in range(1, k + 1):
+        js = [j for j in range(1, n + 1) if present[j]]
+        lines.append(f"{step}s{n} = ({_sum([f'ja{j} * c{n - j}' for j in js])}) * h{n}")
+        lines.append(f"{step}c{n} = ({_sum([f'ja{j} * s{n - j}' for j in js])}) * g{n}")
+        lines.append(f"{step}out[{n - 1}, r, i] = {'sc'[which]}{n}")
+    return lines
+
+
+def _finish(body):
     head = [
         '"""Generated by adcore_jit.taylor_codegen; rewritten whenever it differs."""',
         "from numba import njit",

@@ -174,8 +174,11 @@ def _generated_equals_numpy(name, shape, k, dtype, batch, rng):
         np.testing.assert_array_equal(g, e, err_msg=f"{name} k={k} {dtype} order {n}")
 
 
+GENERATED = ["tanh", "tan", "sigmoid", "exp", "expm1", "exp2", "sin", "cos", "sinh", "cosh"]
+
+
 @pytest.mark.parametrize("shape", ["full", "line"])
-@pytest.mark.parametrize("name", ["tanh", "tan", "sigmoid", "exp"])
+@pytest.mark.parametrize("name", GENERATED)
 def test_generated_kernels_give_numpys_bits(name, shape):
     """The straight-line kernels run series.quadratic's terms in its order: equal bit for bit
     to the numpy path, batched and not, float32 and float64.  Each (order, dtype) is a numba
@@ -187,7 +190,7 @@ def test_generated_kernels_give_numpys_bits(name, shape):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("shape", ["full", "line"])
-@pytest.mark.parametrize("name", ["tanh", "tan", "sigmoid", "exp"])
+@pytest.mark.parametrize("name", GENERATED)
 def test_generated_kernels_give_numpys_bits_at_every_order(name, shape):
     rng = np.random.default_rng(4)
     for k in range(1, codegen.MAX_ORDER + 1):
@@ -296,6 +299,6 @@ def test_generated_kernels_compile_in_memory_without_a_writable_cache(tmp_path, 
     a = np.ones((1, 1, 8))
     out = np.empty((2, 1, 8))
     y0 = np.tanh(x)
-    kern(a, y0, 1.0 - y0 * y0, codegen.constants(2, 1.0, out.dtype), out)
+    kern(a, y0, 1.0 - y0 * y0, codegen.constants(2, 1.0, out.dtype), out)  # scale 1
     np.testing.assert_allclose(out[0, 0], 1.0 - y0 * y0, rtol=1e-15)  # d/dt tanh(x + t)
     np.testing.assert_allclose(out[1, 0], -y0 * (1.0 - y0 * y0), rtol=1e-15)  # tanh''/2

@@ -387,9 +387,7 @@ RECURRENCES = {
     "power": _power,
     "exp": _exp,
     "exp2": lambda ans, args, full: ts.exp(ts.scale(full[0], LN2), ans),
-    "expm1": lambda ans, args, full: ts.integrate(
-        full[0], lambda y, n: y[0] + 1.0 if n == 0 else y[n], ans
-    ),
+    "expm1": lambda ans, args, full: ts.quadratic(full[0], ans, ans + 1.0, 1, 0),
     "log": _log,
     "log2": _scaled(_log, 1.0 / LN2),
     "log10": _scaled(_log, 1.0 / LN10),
