@@ -16,10 +16,11 @@ counting, the same fact numpy's temporary elision relies on; elsewhere (PyPy,
 free-threaded builds) the pool is off and buffers are fresh.
 
 Buffers are kept per byte size, so a request scans only buffers it could use.
-Callers send only big requests here (``worth_pooling``); small ones are cheap
-fresh and would only lengthen the scans.
+``empty_if_big`` sends only big requests here; small ones are cheap fresh and
+would only lengthen the scans.
 """
 
+import math
 import sys
 import threading
 
@@ -38,40 +39,36 @@ _buffers = {}  # byte size -> uint8 arrays of that size owned by the pool
 _held = [0]  # bytes in _buffers
 
 
-def worth_pooling(nbytes):
-    """Whether a buffer of ``nbytes`` is big enough for the pool to pay."""
-    return nbytes >= MIN_BYTES
-
-
 def empty(shape, dtype):
     """An uninitialized array: a recycled buffer when one of the right size is free."""
     dtype = np.dtype(dtype)
-    count = 1
-    for d in shape:
-        count *= d
-    nbytes = count * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize
     if not _ENABLED:
         return np.empty(shape, dtype)
     with _lock:
-        same = _buffers.get(nbytes)
-        if same is None:
-            same = _buffers[nbytes] = []
+        same = _buffers.get(nbytes, ())
         for b in same:
             if sys.getrefcount(b) == _FREE:
                 return b.view(dtype).reshape(shape)
         if _held[0] + nbytes > MAX_BYTES:
             return np.empty(shape, dtype)
         b = np.empty(nbytes, np.uint8)
-        same.append(b)
+        _buffers.setdefault(nbytes, []).append(b)
         _held[0] += nbytes
         return b.view(dtype).reshape(shape)
 
 
+def empty_if_big(shape, dtype):
+    """``empty(shape, dtype)`` from the pool when the buffer is big (``MIN_BYTES``), else fresh."""
+    dtype = np.dtype(dtype)
+    if math.prod(shape) * dtype.itemsize >= MIN_BYTES:
+        return empty(shape, dtype)
+    return np.empty(shape, dtype)
+
+
 def empty_like(a):
-    """``empty(a.shape, a.dtype)`` from the pool when ``a`` is big, else a fresh array."""
-    if a.nbytes >= MIN_BYTES:
-        return empty(a.shape, a.dtype)
-    return np.empty(a.shape, a.dtype)
+    """``empty_if_big(a.shape, a.dtype)``."""
+    return empty_if_big(a.shape, a.dtype)
 
 
 def clear():

@@ -7,11 +7,12 @@ for it.  So when every operand is a plain numpy array (not a traced value of
 another mode), ``series.py`` computes through these helpers: a fresh big
 result goes into a recycled buffer (``adcore.core.pool``), a result the
 recurrence made itself is updated in place, and the quadratic recurrences
-(exp, tanh, tan, sigmoid) write every coefficient as a row of one block.
+(exp, expm1, tanh, tan, sigmoid) write every coefficient as a row of one block.
 The operations and their order are those of the general road, so is the
 rounding (tests/test_taylor_buffers.py checks it bit for bit).
 """
 
+import math
 import operator
 
 import numpy as np
@@ -44,15 +45,9 @@ def fresh(ufunc, a, b):
     shape = result_shape(a, b)
     if shape is None or a.dtype.kind not in "fc":
         return _OPERATOR[ufunc](a, b)
-    out = pool.empty(shape, a.dtype) if pool.worth_pooling(a.itemsize * _count(shape)) else None
-    return ufunc(a, b, out=out)
-
-
-def _count(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    return n
+    if math.prod(shape) * a.itemsize < pool.MIN_BYTES:
+        return ufunc(a, b)  # small: a fresh result (a numpy scalar for 0-d, as the operator)
+    return ufunc(a, b, out=pool.empty(shape, a.dtype))
 
 
 def into(ufunc, mine, other):
@@ -101,13 +96,6 @@ def block(coeffs, *primals):
     return shape, dtype
 
 
-def empty(shape, dtype):
-    """A scratch or result buffer: recycled when big."""
-    if pool.worth_pooling(_count(shape) * dtype.itemsize):
-        return pool.empty(shape, dtype)
-    return np.empty(shape, dtype)
-
-
 def dot_into(out, tmp, pairs):
     """``sum(x * w for x, w in pairs)`` written into ``out`` (``tmp``: scratch); None if no
     pair has two nonzero factors.  The additions of ``sum_of_products``, in its order."""
@@ -132,15 +120,15 @@ def quadratic_block(a, y0, p0, c1, c2, shape, dtype):
     buffers per call instead of one per operation.
     """
     k = len(a) - 1
-    rows = empty((k,) + shape, dtype)
-    tmp = empty(shape, dtype)
+    rows = pool.empty_if_big((k,) + shape, dtype)
+    tmp = pool.empty_if_big(shape, dtype)
     ja = [None, a[1]] + [None] * (k - 1)
     if k > 1:
-        jrows = empty((k - 1,) + shape, dtype)
+        jrows = pool.empty_if_big((k - 1,) + shape, dtype)
         for j in range(2, k + 1):
             if a[j] is not None:
                 ja[j] = np.multiply(a[j], float(j), out=jrows[j - 2])
-    prows = empty((k - 1,) + shape, dtype) if c2 and k > 1 else None
+    prows = pool.empty_if_big((k - 1,) + shape, dtype) if c2 and k > 1 else None
     y, ps = [y0], [p0]
     for n in range(1, k + 1):
         yn = dot_into(rows[n - 1], tmp, ((ja[j], ps[n - j]) for j in range(1, n + 1)))

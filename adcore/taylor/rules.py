@@ -27,8 +27,8 @@ import itertools
 import numpy as np
 
 import adcore.numpy as anp
-from adcore.core import NONDIFF, get_primitive, getval, shape_of
-from adcore.taylor import linalg_rules, more_rules, plain
+from adcore.core import NONDIFF, get_primitive, getval, pool, shape_of
+from adcore.taylor import linalg_rules, more_rules
 from adcore.taylor import series as ts
 
 LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
@@ -104,7 +104,7 @@ def stack_coefficients(cs):
             return np.lib.stride_tricks.as_strided(first, shape, strides)
     if all(type(c) is np.ndarray and c.shape == first.shape and c.dtype == first.dtype for c in cs):
         # a recycled buffer: a fresh one this size is page-faulted in again at every call
-        return np.stack(cs, out=plain.empty((len(cs),) + first.shape, first.dtype))
+        return np.stack(cs, out=pool.empty_if_big((len(cs),) + first.shape, first.dtype))
     return anp.stack(cs)
 
 
